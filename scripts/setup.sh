@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Set up this machine for the lab and its tests: system tools, then a pinned virtual env.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=${VENV:-.venv}
+need_apt=()
+command -v pandoc >/dev/null || need_apt+=(pandoc)
+command -v dot >/dev/null || need_apt+=(graphviz)
+command -v shellcheck >/dev/null || need_apt+=(shellcheck)
+command -v git >/dev/null || need_apt+=(git)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing ${need_apt[*]} from Debian" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing ${need_apt[*]}; run: sudo apt-get install -y ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "setup: creating $venv" >&2
+  python3.11 -m venv "$venv" 2>/dev/null || python3 -m venv "$venv"
+fi
+"$venv/bin/python" - <<'PY'
+import sys
+if sys.version_info[:2] != (3, 11):
+    sys.exit(f"setup: the lab needs Python 3.11, this venv has {sys.version.split()[0]}")
+PY
+# constraints.txt pins torch to the CPU build, so pip fails loudly instead of
+# downloading a multi-GB CUDA build when anything asks for torch.
+echo "setup: installing pinned requirements into $venv (first time: a few minutes)" >&2
+"$venv/bin/pip" install -q -c constraints.txt -r requirements.txt
+"$venv/bin/pip" install -q --no-deps -e .
+"$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
+echo "setup: ready ($venv)" >&2
