@@ -1,0 +1,1 @@
+"""Helpers for the GourmetGram lab: notebook builder, local services, workflow checks."""

@@ -1,0 +1,1 @@
+"""Build the course notebooks and index.md from the pandoc-style snippets in snippets/."""

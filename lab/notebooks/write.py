@@ -1,0 +1,41 @@
+"""Write outputs atomically, only when their bytes change, and say which ones are stale."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename, so readers never see half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def stale_outputs(outputs: dict[Path, bytes]) -> list[tuple[Path, str]]:
+    """The outputs whose file is missing ('missing') or holds other bytes ('stale')."""
+    found = []
+    for path, data in outputs.items():
+        if not path.is_file():
+            found.append((path, "missing"))
+        elif path.read_bytes() != data:
+            found.append((path, "stale"))
+    return found
+
+
+def write_outputs(outputs: dict[Path, bytes]) -> list[Path]:
+    """Write the outputs that are missing or stale; return the paths written."""
+    changed = [path for path, _ in stale_outputs(outputs)]
+    for path in changed:
+        atomic_write(path, outputs[path])
+    return changed
