@@ -1,0 +1,238 @@
+"""The ``chameleon`` target: training container on node1 over SSH; Argo, MLflow in the cluster."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from lab.rehearsal.records import WorkflowRun
+from lab.targets.argo_api import ArgoClient, OnEvent
+from lab.targets.base import Target
+from lab.targets.commands import (
+    CONTAINER,
+    DEFAULT_NAMESPACE,
+    DEFAULT_REPO_DIR,
+    HOST_PORT,
+    UVICORN_LINE,
+    command_line,
+    docker_build,
+    docker_inspect,
+    docker_logs,
+    docker_run,
+    docker_stop,
+    git_clone,
+)
+from lab.targets.ssh import RemoteShell, Runner, SSHError
+from lab.targets.ssh import tail as last_lines
+
+BUILD_TIMEOUT_S = 1800  # a first build installs torch and friends: minutes
+DOCKER_TIMEOUT_S = 120
+PLACEHOLDERS = frozenset({"", "A.B.C.D", "E.F.G.H"})
+
+
+class ChameleonConfigError(ValueError):
+    """Raised when the notebook's Chameleon parameters cannot work (e.g. no floating IP)."""
+
+
+class TrainingServiceError(RuntimeError):
+    """Raised when the training container on node1 is in a state the lab cannot use."""
+
+
+class TrainingServiceTimeout(TrainingServiceError):
+    """Raised when the training service does not log that it listens in time."""
+
+
+def _is_ipv6(text: str) -> bool:
+    """Whether ``text`` is an IPv6 address (the only kind of address with a colon)."""
+    try:
+        return isinstance(ipaddress.ip_address(text), ipaddress.IPv6Address)
+    except ValueError:
+        return False
+
+
+def _is_missing(result: Any) -> bool:
+    """Whether docker said the container does not exist."""
+    return "no such" in f"{result.stdout}\n{result.stderr}".lower()
+
+
+class ChameleonTarget(Target):
+    """The lab on the Chameleon testbed: every command is shown, then run for real."""
+
+    name = "chameleon"
+
+    def __init__(
+        self,
+        *,
+        floating_ip: str,
+        ssh_user: str = "cc",
+        ssh_key: str | None = None,
+        repo_dir: str = DEFAULT_REPO_DIR,
+        argo_url: str | None = None,
+        argo_token: str | None = None,
+        argo_namespace: str = DEFAULT_NAMESPACE,
+        mlflow_uri: str | None = None,
+        verify_tls: bool = False,
+        runner: Runner | None = None,
+        http: httpx.Client | None = None,
+        echo: Callable[[str], Any] = print,
+        poll_interval_s: float = 2.0,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        ip = (floating_ip or "").strip()
+        if ip in PLACEHOLDERS or "/" in ip or " " in ip or (":" in ip and not _is_ipv6(ip)):
+            raise ChameleonConfigError(
+                f"floating_ip={floating_ip!r} is not an address: set it in the parameters cell to "
+                "your cluster's floating IP, e.g. floating_ip='203.0.113.10' (no http://, no port)"
+            )
+        self.floating_ip = ip
+        self.repo_dir = repo_dir
+        self.argo_url = (argo_url or f"https://{ip}:2746").rstrip("/")
+        self._mlflow_uri = (mlflow_uri or f"http://{ip}:8000").rstrip("/")
+        self._echo = echo
+        self.poll_interval_s = poll_interval_s
+        self._sleep = sleep
+        self._clock = clock
+        self.shell = RemoteShell(ip, user=ssh_user, key=ssh_key, runner=runner, echo=echo)
+        token = argo_token if argo_token is not None else os.environ.get("ARGO_TOKEN")
+        self.argo = ArgoClient(
+            self.argo_url,
+            namespace=argo_namespace,
+            token=token or None,
+            http=http,
+            verify_tls=verify_tls,
+            echo=echo,
+            poll_interval_s=poll_interval_s,
+            sleep=sleep,
+            clock=clock,
+        )
+
+    @property
+    def mlflow_uri(self) -> str:
+        """The cluster's MLflow tracking server."""
+        return self._mlflow_uri
+
+    @property
+    def endpoint_ip(self) -> str:
+        """node1's floating IP: where train-model sends ``POST /trigger-training`` (port 9090)."""
+        return self.floating_ip
+
+    def build_training_image(self) -> None:
+        """Build the ``gourmetgram-train`` image on node1 from the repository's ``train/``."""
+        clone = command_line(git_clone("REPO_URL", self.repo_dir))
+        self.shell.run(
+            docker_build(self.repo_dir),
+            timeout_s=BUILD_TIMEOUT_S,
+            hint=(
+                f"Check that the repository is on node1 (`{clone}`, with the address these "
+                "notebooks come from) and that Docker works there (`docker info`)."
+            ),
+        )
+
+    def start_training_service(self) -> None:
+        """Start the training container on node1, or reuse the one that already runs."""
+        state = self._container_state()
+        if state == "running":
+            self._echo(f"# {CONTAINER} already runs on node1: reusing it")
+            return
+        if state is not None:
+            raise TrainingServiceError(
+                f"a container named {CONTAINER} exists on node1 but is {state}: remove it on "
+                f"node1 with `docker rm {CONTAINER}`, then start the service again"
+            )
+        self.shell.run(
+            docker_run(self.mlflow_uri),
+            timeout_s=DOCKER_TIMEOUT_S,
+            hint=(
+                "Check that the image is built (`docker image ls gourmetgram-train`) and that "
+                f"port {HOST_PORT} on node1 is free (`docker ps`)."
+            ),
+        )
+
+    def _container_state(self) -> str | None:
+        """The training container's state on node1 (``running``, ``exited``…), None if none."""
+        argv = docker_inspect()
+        result = self.shell.run(argv, timeout_s=DOCKER_TIMEOUT_S, check=False)
+        if result.returncode != 0:
+            if _is_missing(result):
+                return None
+            raise self.shell.error(self.shell.argv(argv), result)
+        try:
+            return str(json.loads(result.stdout)[0]["State"]["Status"])
+        except (ValueError, LookupError, TypeError) as exc:
+            raise SSHError(
+                f"unexpected answer from `{command_line(argv)}` on node1: {result.stdout[:200]!r}"
+            ) from exc
+
+    def wait_for_uvicorn(self, timeout_s: float = 300) -> str:
+        """Poll the container's log on node1 until the service says it listens; return that line."""
+        deadline = self._clock() + timeout_s
+        hint = (
+            f"The container is not there: it may have stopped at start-up (with --rm its log "
+            f"is gone). Start it again without -d on node1 to see why: "
+            f"`{command_line([a for a in docker_run(self.mlflow_uri) if a != '-d'])}`"
+        )
+        first = True
+        while True:
+            result = self.shell.run(
+                docker_logs(), timeout_s=60, merge_stderr=True, show=first, hint=hint
+            )
+            if first:
+                self._echo(
+                    f"# repeating every {self.poll_interval_s:g} s until the log shows "
+                    f"{UVICORN_LINE!r} (at most {timeout_s:g} s)"
+                )
+                first = False
+            for line in result.stdout.splitlines():
+                if UVICORN_LINE in line:
+                    return line.strip()
+            if self._clock() >= deadline:
+                raise TrainingServiceTimeout(
+                    f"{CONTAINER} on node1 has not logged {UVICORN_LINE!r} within {timeout_s:g} s."
+                    f" Last lines of its log:\n{last_lines(result.stdout, 20) or '(empty)'}"
+                )
+            self._sleep(self.poll_interval_s)
+
+    def training_logs(self, tail: int = 40) -> str:
+        """The last ``tail`` lines of the training container's log on node1."""
+        return self.shell.run(docker_logs(tail), timeout_s=60, merge_stderr=True).stdout
+
+    def submit_workflow(
+        self,
+        template: str,
+        parameters: Mapping[str, str],
+        *,
+        on_event: OnEvent | None = None,
+        timeout_s: float = 1800,
+    ) -> WorkflowRun:
+        """Submit a WorkflowTemplate through the Argo Server and follow it and its children."""
+        return self.argo.run(template, parameters, on_event=on_event, timeout_s=timeout_s)
+
+    def stop(self) -> None:
+        """Stop the training container on node1; the cluster's services are left alone."""
+        argv = docker_stop()
+        result = self.shell.run(argv, timeout_s=DOCKER_TIMEOUT_S, check=False)
+        if result.returncode == 0:
+            return
+        if _is_missing(result):
+            self._echo(f"# {CONTAINER} is not running on node1: nothing to stop")
+            return
+        raise self.shell.error(self.shell.argv(argv), result)
+
+    def describe(self) -> str:
+        """Where each part of the lab runs on Chameleon."""
+        key = f" with the key {self.shell.key}" if self.shell.key else ""
+        return (
+            f"Target chameleon: the training service runs in the Docker container {CONTAINER} "
+            f"on node1 ({self.shell.destination}, reached over SSH{key}), built from "
+            f"{self.repo_dir}/train/ and listening on port {HOST_PORT} of {self.endpoint_ip}. "
+            f"MLflow runs in the Kubernetes cluster at {self.mlflow_uri}, and Argo Workflows "
+            f"runs there too, reached through the Argo Server at {self.argo_url} (namespace "
+            f"{self.argo.namespace}). Every command is shown before it runs."
+        )
