@@ -1,0 +1,131 @@
+"""Argo's simple ``{{...}}`` variables: which forms exist, and substituting them from a scope."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from lab.rehearsal.errors import RehearsalUnsupported, UnresolvedVariable
+
+TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+_N = r"[A-Za-z0-9_-]+"
+# The variable forms a rehearsal can give a value to; anything else is refused by name.
+FORMS = {
+    "inputs.parameters": re.compile(rf"inputs\.parameters\.(?P<name>{_NAME})"),
+    "workflow.parameters": re.compile(rf"workflow\.parameters\.(?P<name>{_NAME})"),
+    "workflow": re.compile(r"workflow\.(?P<name>name|uid|creationTimestamp|status)"),
+    "steps": re.compile(
+        rf"steps\.(?P<step>{_N})\.(?P<what>outputs\.result|outputs\.parameters\.(?P<name>{_NAME})|status)"
+    ),
+    "tasks": re.compile(
+        rf"tasks\.(?P<step>{_N})\.(?P<what>outputs\.result|outputs\.parameters\.(?P<name>{_NAME})|status)"
+    ),
+    "item": re.compile(rf"item(\.(?P<name>{_NAME}))?"),
+    "retries": re.compile(r"retries"),
+}
+
+
+class Scope:
+    """Values of variables at one point of a run, plus why missing ones are missing."""
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        self.values: dict[str, str] = dict(values or {})
+        self.reasons: dict[str, str] = {}
+
+    def child(self, values: Mapping[str, str] | None = None) -> Scope:
+        """A copy of this scope with more values (reasons carried over)."""
+        scope = Scope({**self.values, **(values or {})})
+        scope.reasons = dict(self.reasons)
+        return scope
+
+    def missing(self, key: str, reason: str) -> None:
+        """Remember why ``key`` has no value, for a clearer error if it is used."""
+        self.reasons[key] = reason
+
+
+def kind_of(name: str) -> str | None:
+    """Which known form the variable ``name`` has (``steps``, ``item``…), or None."""
+    for kind, pattern in FORMS.items():
+        if pattern.fullmatch(name):
+            return kind
+    return None
+
+
+def references(text: str) -> list[str]:
+    """The variable names used in ``text``, in order (``{{ a }}`` → ``a``)."""
+    return [match.group(1).strip() for match in TAG.finditer(text)]
+
+
+def check_tag(name: str, where: str) -> str:
+    """Refuse expression tags and unknown forms; return the variable's kind."""
+    if name.startswith("="):
+        raise RehearsalUnsupported(
+            f"{where}: expression tag '{{{{{name}}}}}' is not supported by the rehearsal; "
+            "use a simple variable such as {{inputs.parameters.NAME}}"
+        )
+    kind = kind_of(name)
+    if kind is None:
+        raise UnresolvedVariable(f"{where}: unknown variable '{{{{{name}}}}}'")
+    return kind
+
+
+def substitute(text: str, scope: Scope, where: str) -> str:
+    """``text`` with every ``{{name}}`` replaced from ``scope``; an unresolved one is an error."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        check_tag(name, where)
+        if name in scope.values:
+            return scope.values[name]
+        reason = scope.reasons.get(name) or _default_reason(name)
+        raise UnresolvedVariable(f"{where}: '{{{{{name}}}}}' cannot be resolved: {reason}")
+
+    return TAG.sub(replace, text)
+
+
+def substitute_tree(value: Any, scope: Scope, where: str) -> Any:
+    """A deep copy of ``value`` with variables substituted in every string, naming each field."""
+    if isinstance(value, str):
+        return substitute(value, scope, where)
+    if isinstance(value, dict):
+        return {k: substitute_tree(v, scope, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute_tree(v, scope, f"{where}{_index(v, i)}") for i, v in enumerate(value)]
+    return value
+
+
+def walk_strings(value: Any, where: str):
+    """Yield ``(field path, string)`` for every string in a nested structure."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_strings(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from walk_strings(item, f"{where}{_index(item, i)}")
+
+
+def _index(item: Any, i: int) -> str:
+    """``[name]`` for a named list entry (parameters, env), else ``[i]``."""
+    if isinstance(item, dict) and isinstance(item.get("name"), str):
+        return f"[{item['name']}]"
+    return f"[{i}]"
+
+
+def _default_reason(name: str) -> str:
+    """Why a known-form variable may have no value, when the engine gave no reason."""
+    kind = kind_of(name)
+    if kind == "inputs.parameters":
+        return "the template declares no such input parameter"
+    if kind == "workflow.parameters":
+        return "the workflow declares no such parameter in spec.arguments.parameters"
+    if kind in ("steps", "tasks"):
+        return f"no earlier {kind[:-1]} of that name has produced it"
+    if kind == "item":
+        return "only a step with withItems or withParam has an item"
+    if kind == "retries":
+        return "only a template with a retryStrategy has {{retries}}"
+    return "it has no value here"
