@@ -1,0 +1,87 @@
+"""The app's Dockerfile and pins: every COPY source exists in a built context; pins agree."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DOCKERFILE = REPO / "app" / "Dockerfile"
+TEST_IMAGE = REPO / "app" / "gourmetgram_app" / "static" / "test.jpg"
+
+
+def copy_sources(dockerfile: Path) -> list[str]:
+    """The source paths of every COPY/ADD instruction (flags and destination left out)."""
+    sources = []
+    logical = re.sub(r"\\\n", " ", dockerfile.read_text())  # join continued lines
+    for line in logical.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0].upper() in ("COPY", "ADD"):
+            args = [w for w in words[1:] if not w.startswith("--")]
+            sources.extend(args[:-1])
+    return sources
+
+
+def requirement_pins(path: Path) -> dict[str, str]:
+    """``name -> version`` for each ``name==version`` line of a requirements file."""
+    pins = {}
+    for line in path.read_text().splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", line.split("#")[0].strip())
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def test_every_copy_source_exists_in_the_build_context(build_context: Path) -> None:
+    sources = copy_sources(DOCKERFILE)
+    assert {"requirements.txt", "gourmetgram_app/", "model/"} <= set(sources)
+    for source in sources:
+        assert (build_context / source).exists(), f"COPY {source}: missing from the build context"
+    for name in ("model.pt2", "metadata.json", "version.txt"):
+        assert (build_context / "model" / name).is_file()
+
+
+def test_the_image_runs_the_app_as_a_non_root_user_on_port_8000() -> None:
+    text = DOCKERFILE.read_text()
+    base = re.search(r"^FROM (\S+)", text, re.MULTILINE).group(1)
+    assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), base
+    assert re.search(r"^USER (?!root)\S+", text, re.MULTILINE)
+    assert "EXPOSE 8000" in text
+    assert 'CMD ["python", "-m", "gourmetgram_app"]' in text
+
+
+def test_every_app_requirement_is_pinned_and_torch_is_the_cpu_build() -> None:
+    lines = [
+        line.strip()
+        for line in (REPO / "app" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    packages = [line for line in lines if not line.startswith("--")]
+    assert all("==" in line for line in packages), packages
+    assert requirement_pins(REPO / "app" / "requirements.txt")["torch"].endswith("+cpu")
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in lines
+
+
+def test_train_and_app_pin_the_same_torch_and_shared_packages() -> None:
+    train = REPO / "train" / "requirements.txt"
+    assert train.is_file(), "train/requirements.txt is missing: the training image pins torch too"
+    ours, theirs = requirement_pins(REPO / "app" / "requirements.txt"), requirement_pins(train)
+    assert ours["torch"] == theirs.get("torch"), (ours["torch"], theirs.get("torch"))
+    shared = sorted(set(ours) & set(theirs))
+    assert {"torch", "fastapi", "pillow"} <= set(shared)
+    assert {name: ours[name] for name in shared} == {name: theirs[name] for name in shared}
+
+
+def test_the_dockerfile_installs_the_pinned_cpu_torch() -> None:
+    pinned = requirement_pins(REPO / "app" / "requirements.txt")["torch"]
+    text = DOCKERFILE.read_text()
+    assert f"--index-url https://download.pytorch.org/whl/cpu torch=={pinned}" in text
+
+
+def test_bundled_test_photo_is_small_and_a_real_image() -> None:
+    from PIL import Image
+
+    assert TEST_IMAGE.stat().st_size < 50_000
+    with Image.open(TEST_IMAGE) as image:
+        assert image.format == "JPEG" and min(image.size) >= 64
