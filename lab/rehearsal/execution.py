@@ -288,9 +288,7 @@ class WorkflowExecution:
                     raise type(err)(f"{where}.when: {err}") from None
                 if not run_it:
                     nodes.append(
-                        self.skip(
-                            display, step["template"], path, group, f"when '{expr}' evaluated false"
-                        )
+                        self.skip(display, step["template"], path, group, f"when: {expr} is false")
                     )
                     continue
             args = {

@@ -57,5 +57,9 @@ class Target(ABC):
         """Run a WorkflowTemplate with parameters and follow it, and what it spawns, to the end."""
 
     @abstractmethod
+    def latest_run(self, template: str) -> WorkflowRun | None:
+        """The newest run of ``template`` that this target knows of, or None."""
+
+    @abstractmethod
     def stop(self) -> None:
         """Stop what this target started."""

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from lab.rehearsal.records import WorkflowRun
-from lab.targets.argo_api import ArgoClient, OnEvent
+from lab.targets.argo_api import TEMPLATE_LABEL, ArgoClient, OnEvent, workflow_run
 from lab.targets.base import Target
 from lab.targets.commands import (
     CONTAINER,
@@ -213,6 +213,14 @@ class ChameleonTarget(Target):
     ) -> WorkflowRun:
         """Submit a WorkflowTemplate through the Argo Server and follow it and its children."""
         return self.argo.run(template, parameters, on_event=on_event, timeout_s=timeout_s)
+
+    def latest_run(self, template: str) -> WorkflowRun | None:
+        """The newest Workflow made from ``template`` in the namespace, or None."""
+        items = self.argo.list(f"{TEMPLATE_LABEL}={template}")
+        if not items:
+            return None
+        newest = max(items, key=lambda w: w["metadata"].get("creationTimestamp", ""))
+        return workflow_run(self.argo.get(newest["metadata"]["name"]))
 
     def stop(self) -> None:
         """Stop the training container on node1; the cluster's services are left alone."""

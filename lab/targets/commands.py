@@ -10,7 +10,7 @@ CONTAINER = "gourmetgram-train"
 HOST_PORT = 9090
 CONTAINER_PORT = 8000
 UVICORN_LINE = "Uvicorn running on http://0.0.0.0:8000"
-DEFAULT_REPO_DIR = "~/gourmetgram-lifecycle-lab"
+DEFAULT_REPO_DIR = "~/gourmetgram-lab"
 DEFAULT_NAMESPACE = "argo-workflows"
 
 

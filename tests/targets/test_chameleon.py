@@ -107,14 +107,12 @@ def test_build_runs_docker_build_on_node1_and_shows_it() -> None:
 
     make(runner, shown).build_training_image()
 
-    assert runner.remote() == [
-        "docker build -t gourmetgram-train ~/gourmetgram-lifecycle-lab/train/"
-    ]
+    assert runner.remote() == ["docker build -t gourmetgram-train ~/gourmetgram-lab/train/"]
     assert runner.calls[0][1] == 1800
     assert shown == [
         "$ ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 "
         "-i ~/.ssh/id_rsa_chameleon cc@203.0.113.10 "
-        "'docker build -t gourmetgram-train ~/gourmetgram-lifecycle-lab/train/'"
+        "'docker build -t gourmetgram-train ~/gourmetgram-lab/train/'"
     ]
 
 
@@ -276,3 +274,55 @@ def test_defaults_and_description_name_every_address() -> None:
 def test_an_unusable_floating_ip_is_refused_with_what_to_set(ip: str) -> None:
     with pytest.raises(ChameleonConfigError, match="set it in the parameters cell"):
         ChameleonTarget(floating_ip=ip)
+
+
+def test_latest_run_reads_the_newest_workflow_of_a_template():
+    """03 finds the build that followed: the newest Workflow with the template's label."""
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append((request.method, str(request.url)))
+        if request.url.path.endswith("/argo-workflows"):
+            items = [
+                {
+                    "metadata": {
+                        "name": "build-container-image-old",
+                        "creationTimestamp": "2026-01-01T00:00:00Z",
+                    }
+                },
+                {
+                    "metadata": {
+                        "name": "build-container-image-new",
+                        "creationTimestamp": "2026-01-02T00:00:00Z",
+                    }
+                },
+            ]
+            return httpx.Response(200, json={"items": items})
+        return httpx.Response(
+            200,
+            json={
+                "metadata": {
+                    "name": "build-container-image-new",
+                    "labels": {"workflows.argoproj.io/workflow-template": "build-container-image"},
+                },
+                "spec": {"arguments": {"parameters": [{"name": "model-version", "value": "4"}]}},
+                "status": {"phase": "Succeeded", "nodes": {}},
+            },
+        )
+
+    target = ChameleonTarget(
+        floating_ip="203.0.113.7",
+        argo_token="t",
+        runner=lambda argv, **kw: None,
+        http=httpx.Client(transport=httpx.MockTransport(handler)),
+        echo=lambda line: None,
+    )
+    run = target.latest_run("build-container-image")
+    assert run is not None
+    assert (run.name, run.phase, run.parameters) == (
+        "build-container-image-new",
+        "Succeeded",
+        {"model-version": "4"},
+    )
+    assert calls[0][1].startswith("https://203.0.113.7:2746/api/v1/workflows/argo-workflows?")
+    assert "workflow-template%3Dbuild-container-image" in calls[0][1]

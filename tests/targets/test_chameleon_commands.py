@@ -9,11 +9,10 @@ from lab.targets.commands import command_line
 
 
 def test_git_clone_fetches_only_the_newest_commit() -> None:
-    argv = commands.git_clone("https://example.org/gourmetgram-lifecycle-lab.git")
+    argv = commands.git_clone("https://example.org/gourmetgram-lab.git")
 
     assert command_line(argv) == (
-        "git clone --depth 1 https://example.org/gourmetgram-lifecycle-lab.git "
-        "~/gourmetgram-lifecycle-lab"
+        "git clone --depth 1 https://example.org/gourmetgram-lab.git ~/gourmetgram-lab"
     )
 
 

@@ -59,13 +59,13 @@ def test_argv_and_echo_are_the_exact_command(home_key: str) -> None:
         "-i",
         "~/.ssh/id_rsa_chameleon",
         "cc@203.0.113.10",
-        "docker build -t gourmetgram-train ~/gourmetgram-lifecycle-lab/train/",
+        "docker build -t gourmetgram-train ~/gourmetgram-lab/train/",
     ]
     assert timeout == 1800
     assert shown == [
         "$ ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 "
         "-i ~/.ssh/id_rsa_chameleon cc@203.0.113.10 "
-        "'docker build -t gourmetgram-train ~/gourmetgram-lifecycle-lab/train/'"
+        "'docker build -t gourmetgram-train ~/gourmetgram-lab/train/'"
     ]
 
 
