@@ -1,0 +1,226 @@
+"""Start, find, wait for and stop local service processes, with PID records and log files."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+
+from lab.services.errors import ServiceDiedError, ServiceError, ServiceTimeoutError
+from lab.services.ports import ensure_port_free
+
+POLL_S = 0.2
+
+
+@dataclass(frozen=True)
+class Service:
+    """A running local service: its name, process, address and log file."""
+
+    name: str
+    pid: int
+    url: str
+    log_path: Path
+    created: float  # the process's start time, to tell it from a later process with the same PID
+
+    def is_running(self) -> bool:
+        """Whether this very process is still alive (and not a zombie)."""
+        try:
+            proc = psutil.Process(self.pid)
+            return proc.create_time() == self.created and proc.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines of the service's log."""
+        return log_tail(self.log_path, lines)
+
+
+def records_dir(state_dir: Path) -> Path:
+    """Where the PID records live."""
+    return state_dir / "services"
+
+
+def logs_dir(state_dir: Path) -> Path:
+    """Where the services' logs live."""
+    return state_dir / "logs"
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The last lines of a text file ('' if it does not exist)."""
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _write_record(state_dir: Path, service: Service) -> None:
+    """Save the service's record atomically (temp file + rename)."""
+    folder = records_dir(state_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {**asdict(service), "log_path": str(service.log_path)}
+    tmp = folder / f".{service.name}.json.tmp"
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.replace(folder / f"{service.name}.json")
+
+
+def find_service(name: str, state_dir: Path) -> Service | None:
+    """The recorded service `name` if its process still runs; a stale record is removed."""
+    path = records_dir(state_dir) / f"{name}.json"
+    try:
+        payload = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    service = Service(**{**payload, "log_path": Path(payload["log_path"])})
+    if service.is_running():
+        return service
+    path.unlink(missing_ok=True)
+    return None
+
+
+def launch(
+    name: str,
+    args: Sequence[str],
+    *,
+    state_dir: Path,
+    url: str,
+    port: int,
+    host: str = "127.0.0.1",
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Service:
+    """Start args in its own process group, output to state_dir/logs/<name>.log; don't wait."""
+    ensure_port_free(name, port, host)
+    log_path = logs_dir(state_dir) / f"{name}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            list(args),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,  # own process group: stop() signals it and its children
+        )
+    service = Service(name, proc.pid, url, log_path, psutil.Process(proc.pid).create_time())
+    _write_record(state_dir, service)
+    return service
+
+
+def _check_alive(service: Service, waiting_for: str) -> None:
+    """Raise ServiceDiedError with the log tail if the service's process has exited."""
+    if service.is_running():
+        return
+    try:
+        code = psutil.Process(service.pid).wait(timeout=1)  # reap it if it is our child
+    except psutil.Error:
+        code = None
+    exit_text = f"exited with code {code}" if code is not None else "exited"
+    raise ServiceDiedError(
+        f"{service.name} {exit_text} while waiting for {waiting_for}. "
+        f"Last lines of {service.log_path}:\n{service.log_tail()}"
+    )
+
+
+def wait_for_log_line(service: Service, pattern: str, timeout_s: float = 120) -> str:
+    """Wait until a line of the service's log matches the regex pattern; return that line."""
+    regex = re.compile(pattern)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for line in log_tail(service.log_path, lines=10_000).splitlines():
+            if regex.search(line):
+                return line
+        _check_alive(service, f"a log line matching {pattern!r}")
+        if time.monotonic() > deadline:
+            raise ServiceTimeoutError(
+                f"{service.name} logged no line matching {pattern!r} within {timeout_s:.0f} s. "
+                f"Last lines of {service.log_path}:\n{service.log_tail()}"
+            )
+        time.sleep(POLL_S)
+
+
+def wait_for_http(service: Service, path: str = "/health", timeout_s: float = 120) -> None:
+    """Wait until GET service.url + path answers 200."""
+    url = service.url.rstrip("/") + path
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        _check_alive(service, f"{url} to answer")
+        if time.monotonic() > deadline:
+            raise ServiceTimeoutError(
+                f"{service.name} did not answer 200 at {url} within {timeout_s:.0f} s. "
+                f"Last lines of {service.log_path}:\n{service.log_tail()}"
+            )
+        time.sleep(POLL_S)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a live (non-zombie) process is left in the process group."""
+    for proc in psutil.process_iter(["status"]):
+        try:
+            if os.getpgid(proc.pid) == pgid and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, PermissionError):
+            continue
+    return False
+
+
+def _leader_gone(pid: int, created: float) -> bool:
+    """Whether the group leader has exited (reaping it if it is our zombie child)."""
+    try:
+        proc = psutil.Process(pid)
+        if proc.create_time() != created:
+            return True
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            proc.wait(timeout=1)
+            return True
+        return False
+    except psutil.Error:
+        return True
+
+
+def stop_service(service: Service, state_dir: Path | None = None, timeout_s: float = 15) -> None:
+    """SIGTERM the process group, SIGKILL what is left after timeout_s; drop the record."""
+    pgid = service.pid  # it leads its own group (start_new_session)
+    # A PID is not reused while a group of that ID has members, so a live group is still ours.
+    ours = service.is_running() or (not psutil.pid_exists(pgid) and _group_alive(pgid))
+    if ours:
+        os.killpg(pgid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if _leader_gone(service.pid, service.created) and not _group_alive(pgid):
+                break
+            time.sleep(POLL_S)
+        else:
+            os.killpg(pgid, signal.SIGKILL)
+            time.sleep(POLL_S)
+            _leader_gone(service.pid, service.created)
+        if service.is_running():
+            raise ServiceError(f"{service.name} (pid {service.pid}) survived SIGKILL")
+    if state_dir is not None:
+        (records_dir(state_dir) / f"{service.name}.json").unlink(missing_ok=True)
+
+
+def stop_all(state_dir: Path, timeout_s: float = 15) -> list[str]:
+    """Stop every service recorded under state_dir; return the names of those stopped."""
+    stopped = []
+    for record in sorted(records_dir(state_dir).glob("*.json")):
+        service = find_service(record.stem, state_dir)
+        if service is not None:
+            stop_service(service, state_dir, timeout_s)
+            stopped.append(service.name)
+    return stopped

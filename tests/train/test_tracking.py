@@ -1,0 +1,72 @@
+"""MLflow reachability check and the model's pinned requirements."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from gourmetgram_train.tracking import MlflowUnavailableError, check_mlflow, pinned_requirements
+from lab.services import free_port
+
+TRAIN_DIR = Path(__file__).resolve().parents[2] / "train"
+
+
+def test_unreachable_mlflow_is_named_quickly() -> None:
+    uri = f"http://127.0.0.1:{free_port()}/"
+    start = time.monotonic()
+    with pytest.raises(MlflowUnavailableError, match=f"MLflow at {uri} cannot be reached"):
+        check_mlflow(uri, timeout_s=2)
+    assert time.monotonic() - start < 5
+
+
+def test_local_store_needs_no_server(tmp_path) -> None:
+    check_mlflow(f"sqlite:///{tmp_path}/mlflow.db")
+
+
+@pytest.mark.slow
+def test_running_server_passes(mlflow_server) -> None:
+    check_mlflow(mlflow_server.uri)
+
+
+def test_requirements_are_exact_pins_of_what_runs() -> None:
+    pins = dict(line.split("==") for line in pinned_requirements())
+    assert set(pins) == {"mlflow", "torch", "numpy"}
+    assert pins["torch"] == version("torch").split("+")[0]
+    assert pins["numpy"] == version("numpy")
+
+
+def test_model_saves_and_loads_without_scipy_or_inferred_signature(tmp_path) -> None:
+    """mlflow-skinny lacks scipy, which mlflow's infer_signature imports: we must not need it."""
+    code = """
+import sys
+sys.modules["scipy"] = None  # as in the image: importing it fails
+import mlflow.pytorch, torch
+from gourmetgram_train.model import build_model
+from gourmetgram_train.tracking import pinned_requirements, tensor_signature
+model = build_model(11, seed=0).eval()
+mlflow.pytorch.save_model(
+    model, sys.argv[1], input_example=torch.randn(2, 3, 32, 32).numpy(),
+    signature=tensor_signature(32, 11), pip_requirements=pinned_requirements(),
+)
+loaded = mlflow.pytorch.load_model(sys.argv[1])
+print(tuple(loaded(torch.zeros(3, 3, 32, 32)).shape))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "model")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=TRAIN_DIR,
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "(3, 11)"
+    assert "Failed to validate serving input" not in result.stderr
+    requirements = (tmp_path / "model" / "requirements.txt").read_text().split()
+    assert requirements == pinned_requirements()

@@ -1,0 +1,1 @@
+"""gourmetgram-train: a service that trains, evaluates and registers the Food-11 model."""

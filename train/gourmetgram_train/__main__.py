@@ -1,0 +1,65 @@
+"""Start the training service: `python -m gourmetgram_train` (the container's command)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from gourmetgram_train.config import ConfigurationError, get_settings
+from gourmetgram_train.prefect_server import PrefectServer
+
+# The same shape as Prefect's own lines, so the service's log reads as one.
+LOG_FORMAT = "%(asctime)s.%(msecs)03d | %(levelname)-7s | %(name)s - %(message)s"
+
+
+def configure_logging() -> None:
+    """Send uvicorn's and our INFO lines to stderr (Prefect's logging setup mutes uvicorn's)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
+    for name in ("uvicorn", "uvicorn.access", "gourmetgram_train"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    logging.getLogger("uvicorn.error").propagate = True  # to "uvicorn", once
+
+
+def main() -> None:
+    """Check the settings, start Prefect's server, then serve the API with uvicorn."""
+    try:
+        settings = get_settings()
+    except ConfigurationError as exc:
+        sys.exit(f"gourmetgram-train: {exc}")
+    # MLflow's defaults retry a dead server for minutes; a trigger should fail within seconds.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    # Start Prefect's server first, so it boots while we import torch, mlflow and prefect,
+    # and point this process's Prefect client at it before prefect is imported.
+    prefect_server = PrefectServer(settings.state_dir / "prefect")
+    prefect_server.start()
+    try:
+        os.environ.update(prefect_server.client_env())
+        import uvicorn
+        from prefect.logging.configuration import ensure_logging_setup
+
+        # Prefect's log handler must own the root logger before mlflow.pytorch is imported:
+        # that import calls logging.basicConfig(), which would take it otherwise.
+        ensure_logging_setup()
+        from gourmetgram_train.api import create_app  # imports torch, mlflow, the flow
+
+        configure_logging()  # after Prefect has set up its logging at import
+        uvicorn.run(
+            create_app(prefect_server),
+            host=settings.host,
+            port=settings.port,
+            log_config=None,  # keep the logging set up above
+            timeout_graceful_shutdown=30,
+        )
+    finally:
+        prefect_server.stop()
+
+
+if __name__ == "__main__":
+    main()

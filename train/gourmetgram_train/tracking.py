@@ -1,0 +1,65 @@
+"""MLflow helpers for the service: is the server reachable, and the model's pinned requirements."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlsplit
+
+import httpx
+import numpy as np
+from mlflow.models import ModelSignature
+from mlflow.types import Schema, TensorSpec
+
+
+class MlflowUnavailableError(RuntimeError):
+    """Raised when the MLflow tracking server cannot be reached."""
+
+
+def check_mlflow(uri: str, timeout_s: float = 5.0) -> None:
+    """Raise MlflowUnavailableError naming uri unless its /health answers 200 (http(s) only)."""
+    if urlsplit(uri).scheme not in ("http", "https"):
+        return  # a local store (file:, sqlite:) has no server to be down
+    health = uri.rstrip("/") + "/health"
+    try:
+        response = httpx.get(health, timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        raise MlflowUnavailableError(
+            f"MLflow at {uri} cannot be reached ({type(exc).__name__}: {exc}). "
+            "Check MLFLOW_TRACKING_URI and that the MLflow server is running."
+        ) from exc
+    if response.status_code != 200:
+        raise MlflowUnavailableError(
+            f"MLflow at {uri} answered {response.status_code} on /health: is it an MLflow server?"
+        )
+
+
+def installed_version(*names: str) -> str:
+    """The installed version of the first distribution found among names (local label dropped)."""
+    for name in names:
+        try:
+            return version(name).split("+")[0]
+        except PackageNotFoundError:
+            continue
+    raise PackageNotFoundError(f"none of {names} is installed")
+
+
+def pinned_requirements() -> list[str]:
+    """Exact pins for loading the logged model: what this service runs with."""
+    return [
+        f"mlflow=={installed_version('mlflow', 'mlflow-skinny')}",
+        f"torch=={installed_version('torch')}",
+        f"numpy=={installed_version('numpy')}",
+    ]
+
+
+def tensor_signature(image_size: int, num_classes: int) -> ModelSignature:
+    """(B, 3, S, S) float32 images in, (B, num_classes) float32 logits out.
+
+    Written out rather than inferred: mlflow's infer_signature needs scipy, which the image's
+    mlflow-skinny does not install.
+    """
+    float32 = np.dtype(np.float32)
+    return ModelSignature(
+        inputs=Schema([TensorSpec(float32, (-1, 3, image_size, image_size))]),
+        outputs=Schema([TensorSpec(float32, (-1, num_classes))]),
+    )
