@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup lab notebooks test lint bench clean
+.PHONY: setup lab notebooks test lint unit notebook-checks bench stop clean
 
 setup: $(STAMP)
 
@@ -11,11 +11,12 @@ $(STAMP): scripts/setup.sh requirements.txt train/requirements.txt app/requireme
 	VENV=$(VENV) bash scripts/setup.sh
 	touch $(STAMP)
 
-# Main job: build the notebooks and pictures, then check them.
+# Main job: build notebooks and pictures, check the workflows, then run all three
+# notebooks with papermill against the local target (executed copies in .lab/executed/).
 lab: setup
 	$(PY) build_notebooks.py
 	$(PY) -m lab.workflows check workflows/
-	$(PY) build_notebooks.py --check
+	$(PY) -m lab run-notebooks
 
 notebooks: setup
 	$(PY) build_notebooks.py
@@ -24,14 +25,29 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: setup lint
+unit: setup
 	$(PY) build_notebooks.py --check
 	$(PY) -m lab.workflows check workflows/
 	$(PY) -m pytest
 
+# papermill runs the notebooks end to end, then nbval runs them again cell by cell;
+# the local services are stopped whatever happened.
+notebook-checks: setup
+	@status=0; \
+	$(PY) -m lab run-notebooks --keep || status=1; \
+	$(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	$(PY) -m lab stop; \
+	exit $$status
+
+test: lint unit notebook-checks
+
 bench: setup
 	$(PY) bench/bench_build.py
 	$(PY) bench/bench_train.py
+	$(PY) bench/bench_lab.py
 
-clean:
+stop: setup
+	$(PY) -m lab stop
+
+clean: stop
 	rm -rf .lab

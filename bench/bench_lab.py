@@ -1,0 +1,94 @@
+"""Benchmark the main job cold: all three notebooks, nothing running before, fresh state.
+
+Prints the wall time of `python -m lab run-notebooks` and the peak of the summed RSS of
+every process it started (kernels, MLflow, the training service, Prefect, the app), sampled
+every 0.2 s. This process makes itself a child subreaper, so services whose kernel has
+exited stay in its process tree and are counted. Goals: <= 60 s wall, <= 1.5 GB peak RSS.
+
+    .venv/bin/python bench/bench_lab.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    """Summed RSS in bytes of every descendant of proc (not proc itself)."""
+    total = 0
+    for child in proc.children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # it may have exited meanwhile
+            total += child.memory_info().rss
+    return total
+
+
+def cold_run() -> tuple[float, int, int]:
+    """One cold run in a fresh state folder: (wall seconds, peak RSS bytes, exit status)."""
+    me = psutil.Process()
+    with tempfile.TemporaryDirectory(prefix="bench-lab-") as state:
+        env = {**os.environ, "LAB_STATE_DIR": state}
+        log = Path(state) / "bench.log"
+        start = time.monotonic()
+        with log.open("w") as out:
+            job = subprocess.Popen(
+                [sys.executable, "-m", "lab", "run-notebooks"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        peak = 0
+        while job.poll() is None:
+            peak = max(peak, tree_rss(me))
+            time.sleep(0.2)
+        wall = time.monotonic() - start
+        output = log.read_text()
+        for orphan in me.children(recursive=True):  # the job stops its services; be sure
+            with contextlib.suppress(psutil.Error):
+                orphan.kill()
+    print(output.strip().splitlines()[-1] if output.strip() else "(no output)")
+    if job.returncode != 0:
+        print(output)
+    return wall, peak, job.returncode
+
+
+def main() -> int:
+    """Run the cold benchmark and print medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        print("warning: could not become a subreaper; orphaned services are not counted")
+    subprocess.run([sys.executable, "-m", "lab", "stop"], cwd=ROOT, check=False, timeout=120)
+    walls, peaks = [], []
+    for i in range(args.repeat):
+        wall, peak, status = cold_run()
+        print(f"run {i + 1}: wall {wall:.1f} s, peak RSS {peak / 2**30:.2f} GiB, exit {status}")
+        if status != 0:
+            return status
+        walls.append(wall)
+        peaks.append(peak)
+    print(
+        f"median of {args.repeat}: wall {statistics.median(walls):.1f} s (goal <= 60 s), "
+        f"peak RSS {statistics.median(peaks) / 2**30:.2f} GiB (goal <= 1.5 GB)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
