@@ -81,11 +81,11 @@ def parameter_list(block: Any) -> list[str]:
     shown = []
     for parameter in mappings(get(block, "parameters")):
         value = parameter.get("value", parameter.get("default"))
-        shown.append(
-            f"{parameter.get('name')} = {value}"
-            if value is not None
-            else str(parameter.get("name"))
-        )
+        if value is None:
+            shown.append(str(parameter.get("name")))
+            continue
+        default = value if value != "" else '""'  # an empty default, not a missing one
+        shown.append(f"{parameter.get('name')} = {default}")
     return shown
 
 
