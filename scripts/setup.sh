@@ -33,7 +33,7 @@ PY
 # constraints.txt pins torch to the CPU build, so pip fails loudly instead of
 # downloading a multi-GB CUDA build when anything asks for torch.
 echo "setup: installing pinned requirements into $venv (first time: a few minutes)" >&2
-"$venv/bin/pip" install -q -c constraints.txt -r requirements.txt
-"$venv/bin/pip" install -q --no-deps -e .
+"$venv/bin/pip" install -qq -c constraints.txt -r requirements.txt
+"$venv/bin/pip" install -qq --no-deps -e .
 "$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
 echo "setup: ready ($venv)" >&2
