@@ -1,6 +1,7 @@
 """Checks that the part-1 lesson text matches the contracts, the diagram and the included files."""
 
 import ast
+import json
 import re
 import shlex
 import shutil
@@ -154,7 +155,12 @@ def read_cells(name: str) -> list[Cell]:
         if rest:
             assert opened is None, f"{where}: cell opened inside the cell from line {opened[0]}"
             classes, keys = parse_attributes(rest)
-            assert not keys, f"{where}: unexpected cell attributes {keys}"
+            # Only tags (as pandoc writes them: a JSON list) become cell metadata here.
+            assert set(keys) <= {"tags"}, f"{where}: unexpected cell attributes {keys}"
+            if "tags" in keys:
+                tags = json.loads(keys["tags"])
+                assert isinstance(tags, list), f"{where}: tags must be a JSON list"
+                assert classes == ["cell", "code"], f"{where}: tags on a non-code cell"
             opened = (index + 1, tuple(classes))
         else:
             assert opened is not None, f"{where}: ':::' closes no cell"
@@ -390,3 +396,16 @@ def test_include_targets_exist(name: str) -> None:
             if part not in parts:
                 problems.append(f"{where}: {path} has no part {part!r} (has {sorted(parts)})")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_first_code_cell_is_the_parameters_cell(name: str) -> None:
+    """The notebook contract: the first code cell is tagged parameters and defaults to local."""
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / name.replace(".md", ".ipynb"), as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code, f"{name}: no code cells"
+    assert code[0].metadata.get("tags") == ["parameters"], f"{name}: first code cell untagged"
+    assert 'target = "local"' in code[0].source
+    assert all("parameters" not in cell.metadata.get("tags", []) for cell in code[1:])

@@ -144,9 +144,12 @@ class TrainingService(BaseHTTPRequestHandler):
 
     answer: tuple[int, dict] = (200, {})
     seen: list[dict[str, str]]
+    bodies: list[object]
 
     def do_POST(self) -> None:
         """Record the request and answer it."""
+        length = int(self.headers.get("Content-Length") or 0)
+        self.bodies.append(json.loads(self.rfile.read(length) or b"null"))
         self.seen.append(
             {"path": self.path, "authorization": self.headers.get("Authorization", "")}
         )
@@ -165,7 +168,7 @@ class TrainingService(BaseHTTPRequestHandler):
 @pytest.fixture
 def service() -> Iterator[tuple[type[TrainingService], int]]:
     """A local stand-in for the training service's HTTP answers, on a free port."""
-    handler = type("Handler", (TrainingService,), {"seen": []})
+    handler = type("Handler", (TrainingService,), {"seen": [], "bodies": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -177,14 +180,21 @@ def service() -> Iterator[tuple[type[TrainingService], int]]:
         thread.join(timeout=10)
 
 
-def run_call_endpoint(tmp_path: Path, port: int, token: str | None) -> subprocess.CompletedProcess:
+def run_call_endpoint(
+    tmp_path: Path, port: int, token: str | None, epochs: str = ""
+) -> subprocess.CompletedProcess:
     """Run call-endpoint's script as Argo would, with `apk` already satisfied (curl, jq here)."""
     template = find_template(TRAIN, "call-endpoint")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "apk").write_text("#!/bin/sh\necho 'apk: curl and jq are installed' >&2\n")
     (bin_dir / "apk").chmod(0o755)
-    inputs = {"endpoint-ip": "127.0.0.1", "endpoint-port": str(port), "token-secret": "unused"}
+    inputs = {
+        "endpoint-ip": "127.0.0.1",
+        "endpoint-port": str(port),
+        "token-secret": "unused",
+        "epochs": epochs,
+    }
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", **script_env(template, inputs)}
     if token is not None:
         env["TRIGGER_TOKEN"] = token
@@ -203,6 +213,34 @@ def test_call_endpoint_prints_only_the_new_version(tmp_path: Path, service) -> N
     assert done.stdout == "3"
     assert handler.seen == [{"path": "/trigger-training", "authorization": ""}]
     assert "new model version: 3" in done.stderr
+    assert handler.bodies == [{}]
+
+
+def test_call_endpoint_sends_the_epochs_parameter(tmp_path: Path, service) -> None:
+    handler, port = service
+    handler.answer = (200, {"status": "rejected", "new_model_version": None, "metrics": {}})
+    done = run_call_endpoint(tmp_path, port, token=None, epochs="0")
+    assert done.returncode == 0, done.stderr
+    assert (done.stdout, handler.bodies) == ("", [{"epochs": 0}])
+
+
+def test_call_endpoint_refuses_epochs_that_are_not_a_number(tmp_path: Path, service) -> None:
+    handler, port = service
+    done = run_call_endpoint(tmp_path, port, token=None, epochs="three")
+    assert done.returncode != 0
+    assert "epochs must be a whole number, got 'three'" in done.stderr
+    assert handler.seen == []
+
+
+def test_call_endpoint_does_not_repeat_a_request_that_reached_the_service(
+    tmp_path: Path, service
+) -> None:
+    handler, port = service
+    handler.answer = (500, {"detail": "training failed"})
+    done = run_call_endpoint(tmp_path, port, token=None)
+    assert done.returncode != 0
+    assert len(handler.seen) == 1, "a failed training run must not be triggered again"
+    assert "HTTP 500" in done.stderr
 
 
 def test_call_endpoint_prints_nothing_when_the_gate_failed(tmp_path: Path, service) -> None:
