@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,13 @@ from lab.rehearsal import rehearse
 from lab.rehearsal.records import WorkflowRun
 from lab.runs import load_runs, save_run
 from lab.services.mlflow_server import start_mlflow_server
-from lab.services.process import find_service, stop_all, wait_for_log_line
+from lab.services.process import (
+    Service,
+    find_service,
+    stop_all,
+    stop_service,
+    wait_for_log_line,
+)
 from lab.services.training import READY_LINE, TRAIN_NAME, start_training_service
 from lab.targets.base import Target
 from lab.targets.commands import command_line, docker_build, docker_run
@@ -92,8 +99,23 @@ class LocalTarget(Target):
 
     def start_training_service(self) -> None:
         """Start MLflow and the training service, or reuse the ones already running."""
-        mlflow = start_mlflow_server(self.state, host=self.host, port=self.mlflow_port)
+        # Both take seconds to come up and the service needs MLflow only when triggered:
+        # start them side by side.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            starting = pool.submit(
+                start_mlflow_server, self.state, host=self.host, port=self.mlflow_port
+            )
+            service = self._start_service()  # if it fails, MLflow still comes up: stop() ends it
+            try:
+                mlflow = starting.result()
+            except BaseException:
+                stop_service(service, self.state)  # nothing half-started is left behind
+                raise
         self._echo(f"MLflow: {mlflow.url} (pid {mlflow.pid}, log {mlflow.log_path})")
+        self._echo(f"gourmetgram-train: {service.url} (pid {service.pid}, log {service.log_path})")
+
+    def _start_service(self) -> Service:
+        """Start the training service, saying how it differs from the container on node1."""
         on_node1 = command_line(docker_run(f"http://A.B.C.D:{self.mlflow_port}"))
         self._echo(f"$ {on_node1}   # on node1")
         self._echo(
@@ -101,10 +123,9 @@ class LocalTarget(Target):
             f"with MLFLOW_TRACKING_URI={self.mlflow_uri}/ and port {self.service_port} "
             "(no Docker to map 9090 to 8000)."
         )
-        service = start_training_service(
+        return start_training_service(
             self.state, mlflow_uri=f"{self.mlflow_uri}/", host=self.host, port=self.service_port
         )
-        self._echo(f"gourmetgram-train: {service.url} (pid {service.pid}, log {service.log_path})")
 
     def wait_for_uvicorn(self, timeout_s: float = 300) -> str:
         """The training service's ``Uvicorn running on`` line, once it has logged it."""

@@ -11,6 +11,8 @@ import pytest
 from lab.rehearsal.hooks import StepContext
 from lab.rehearsal.records import FAILED
 from lab.services.errors import PortInUseError
+from lab.services.ports import free_port
+from lab.services.process import find_service
 from lab.targets import UnknownTargetError, connect
 from lab.targets.local import LocalSetupError, LocalTarget, _current_branch, unmet_pins
 from lab.targets.local_build import dockerfile_copy_sources, make_build_handler, missing_sources
@@ -102,15 +104,19 @@ def test_build_handler_needs_a_dockerfile(tmp_path: Path) -> None:
     assert "source/app/Dockerfile is missing" in result.message
 
 
-def test_a_taken_port_is_named_before_anything_starts(tmp_path: Path) -> None:
+def test_a_taken_mlflow_port_is_named_and_nothing_is_left_running(tmp_path: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        target = LocalTarget(state=tmp_path, mlflow_port=port, echo=lambda _: None)
+        target = LocalTarget(
+            state=tmp_path, mlflow_port=port, service_port=free_port(), echo=lambda _: None
+        )
         with pytest.raises(PortInUseError, match=f"port {port} on 127.0.0.1 is already in use"):
             target.start_training_service()
+    # The training service started beside it is stopped again: nothing is left running.
     assert not list((tmp_path / "services").glob("*.json"))
+    assert find_service("gourmetgram-train", tmp_path) is None
 
 
 def test_waiting_for_a_service_that_is_not_running_says_what_to_do(tmp_path: Path) -> None:
