@@ -3,7 +3,6 @@
 import ast
 import json
 import re
-import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -13,6 +12,10 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from lab.notebooks.attributes import parse_attributes
+from lab.notebooks.cells import parse_blocks
+from lab.notebooks.source import read_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS_DIR = ROOT / "snippets"
@@ -120,54 +123,23 @@ class Cell:
         return MD.parse(self.body)
 
 
-def parse_attributes(block: str) -> tuple[list[str], dict[str, str]]:
-    """Split a pandoc attribute block like `{.yaml include="a.yaml" part="x"}`."""
-    inner = block.strip()
-    assert inner.startswith("{") and inner.endswith("}"), f"not an attribute block: {block!r}"
-    classes, keys = [], {}
-    for word in shlex.split(inner[1:-1]):
-        if word.startswith("."):
-            classes.append(word[1:])
-        elif "=" in word:
-            key, value = word.split("=", 1)
-            keys[key] = value
-        else:
-            raise AssertionError(f"unknown attribute {word!r} in {block!r}")
-    return classes, keys
-
-
 def read_cells(name: str) -> list[Cell]:
-    """Split a snippet into cells; `:::` lines inside code fences do not count."""
-    text = (SNIPPETS_DIR / name).read_text(encoding="utf-8")
-    lines = text.splitlines()
-    in_code = set()
-    for token in MD.parse(text):
-        if token.type in ("fence", "code_block") and token.map:
-            in_code.update(range(*token.map))
+    """A snippet's cells, split by the notebook builder's own parser; no text between them."""
+    source = read_sources([SNIPPETS_DIR / name], ROOT)
     cells: list[Cell] = []
-    opened: tuple[int, tuple[str, ...]] | None = None
-    for index, line in enumerate(lines):
-        where = f"{name}:{index + 1}"
-        if index in in_code or not line.startswith(":::"):
-            assert opened or not line.strip(), f"{where}: text outside a cell: {line!r}"
+    for block in parse_blocks(source):
+        body = "\n".join(source.lines[block.start : block.end]) + "\n"
+        where = f"{name}:{source.origin(block.start).line}"
+        if block.attrs is None:
+            assert not body.strip(), f"{where}: text outside a cell: {body.strip()[:60]!r}"
             continue
-        rest = line[3:].strip()
-        if rest:
-            assert opened is None, f"{where}: cell opened inside the cell from line {opened[0]}"
-            classes, keys = parse_attributes(rest)
-            # Only tags (as pandoc writes them: a JSON list) become cell metadata here.
-            assert set(keys) <= {"tags"}, f"{where}: unexpected cell attributes {keys}"
-            if "tags" in keys:
-                tags = json.loads(keys["tags"])
-                assert isinstance(tags, list), f"{where}: tags must be a JSON list"
-                assert classes == ["cell", "code"], f"{where}: tags on a non-code cell"
-            opened = (index + 1, tuple(classes))
-        else:
-            assert opened is not None, f"{where}: ':::' closes no cell"
-            start, classes = opened
-            cells.append(Cell(classes, start + 1, "\n".join(lines[start:index]) + "\n"))
-            opened = None
-    assert opened is None, f"{name}: unclosed ':::' opened at line {opened[0]}"
+        keys = dict(block.attrs.pairs)
+        # Only tags (as pandoc writes them: a JSON list) become cell metadata here.
+        assert set(keys) <= {"tags"}, f"{where}: unexpected cell attributes {keys}"
+        if "tags" in keys:
+            assert isinstance(json.loads(keys["tags"]), list), f"{where}: tags must be a list"
+            assert block.attrs.classes == ("cell", "code"), f"{where}: tags on a non-code cell"
+        cells.append(Cell(block.attrs.classes, source.origin(block.start).line, body))
     return cells
 
 
@@ -186,7 +158,7 @@ def includes(name: str) -> list[tuple[str, str, str | None, Token]]:
     found = []
     for where, token in fences(name):
         if token.info.strip().startswith("{"):
-            _, keys = parse_attributes(token.info)
+            keys = dict(parse_attributes(token.info).pairs)
             if "include" in keys:
                 found.append((where, keys["include"], keys.get("part"), token))
     return found
