@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from lab.dockerfiles import missing_sources
 from lab.paths import repo_root, state_dir
 from lab.rehearsal import rehearse
 from lab.rehearsal.records import WorkflowRun
+from lab.requirements import unmet_pins
 from lab.runs import load_runs, save_run
 from lab.services.mlflow_server import start_mlflow_server
 from lab.services.process import (
@@ -24,7 +25,7 @@ from lab.services.process import (
 from lab.services.training import READY_LINE, TRAIN_NAME, start_training_service
 from lab.targets.base import Target
 from lab.targets.commands import command_line, docker_build, docker_run
-from lab.targets.local_build import make_build_handler, missing_sources
+from lab.targets.local_build import make_build_handler
 
 BUILDER_IMAGES = ("moby/buildkit", "gcr.io/kaniko-project/executor")
 
@@ -207,22 +208,3 @@ def _current_branch(root: Path) -> str:
             "from a branch, as the cluster does; check out a branch (e.g. `git switch main`)"
         )
     return done.stdout.strip()
-
-
-def unmet_pins(requirements: Path) -> list[str]:
-    """``NAME==VERSION`` lines of a requirements file that this environment does not meet."""
-    problems = []
-    for line in requirements.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if "==" not in line or line.startswith("-"):
-            continue
-        name, wanted = (part.strip() for part in line.split("==", 1))
-        name = name.split("[", 1)[0]
-        try:
-            have = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            problems.append(f"{name} is not installed (wanted {wanted})")
-            continue
-        if have.split("+", 1)[0] != wanted.split("+", 1)[0]:
-            problems.append(f"{name} is {have}, wanted {wanted}")
-    return problems

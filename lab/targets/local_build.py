@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
+from lab.dockerfiles import missing_sources
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
 from lab.rehearsal.records import FAILED, SUCCEEDED
 from lab.services.ports import free_port
@@ -24,28 +24,6 @@ from lab.services.process import launch, stop_service, wait_for_http
 
 APP_NAME = "gourmetgram-app"
 NOT_BUILT = "image {image} NOT built: there is no image builder on this machine"
-
-
-def dockerfile_copy_sources(dockerfile: Path) -> list[str]:
-    """The local sources of every COPY/ADD instruction (not ``--from`` stages)."""
-    sources: list[str] = []
-    lines = dockerfile.read_text().replace("\\\n", " ").splitlines()
-    for line in lines:
-        words = shlex.split(line, comments=True)
-        if not words or words[0].upper() not in ("COPY", "ADD"):
-            continue
-        args = [w for w in words[1:] if not w.startswith("--")]
-        if any(w.startswith("--from") for w in words[1:]):
-            continue
-        sources += args[:-1]  # the last argument is the destination
-    return sources
-
-
-def missing_sources(context: Path) -> list[str]:
-    """The Dockerfile's COPY sources that are not in the build context."""
-    return [
-        s for s in dockerfile_copy_sources(context / "Dockerfile") if not (context / s).exists()
-    ]
 
 
 def check_app(context: Path, state_dir: Path, log: Callable[[str], None]) -> tuple[str, str]:

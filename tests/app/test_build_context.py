@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
+
+from lab.dockerfiles import copy_sources
+from lab.requirements import requirement_pins
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "app" / "Dockerfile"
 TEST_IMAGE = REPO / "app" / "gourmetgram_app" / "static" / "test.jpg"
-
-
-def copy_sources(dockerfile: Path) -> list[str]:
-    """The source paths of every COPY/ADD instruction (flags and destination left out)."""
-    sources = []
-    logical = re.sub(r"\\\n", " ", dockerfile.read_text())  # join continued lines
-    for line in logical.splitlines():
-        words = shlex.split(line, comments=True)
-        if words and words[0].upper() in ("COPY", "ADD"):
-            args = [w for w in words[1:] if not w.startswith("--")]
-            sources.extend(args[:-1])
-    return sources
-
-
-def requirement_pins(path: Path) -> dict[str, str]:
-    """``name -> version`` for each ``name==version`` line of a requirements file."""
-    pins = {}
-    for line in path.read_text().splitlines():
-        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", line.split("#")[0].strip())
-        if match:
-            pins[match.group(1).lower()] = match.group(2)
-    return pins
 
 
 def test_every_copy_source_exists_in_the_build_context(build_context: Path) -> None:

@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from lab.dockerfiles import copy_sources, missing_sources
 from lab.rehearsal.hooks import StepContext
 from lab.rehearsal.records import FAILED
+from lab.requirements import unmet_pins
 from lab.services.errors import PortInUseError
 from lab.services.ports import free_port
 from lab.services.process import find_service
 from lab.targets import UnknownTargetError, connect
-from lab.targets.local import LocalSetupError, LocalTarget, _current_branch, unmet_pins
-from lab.targets.local_build import dockerfile_copy_sources, make_build_handler, missing_sources
+from lab.targets.local import LocalSetupError, LocalTarget, _current_branch
+from lab.targets.local_build import make_build_handler
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,7 +48,7 @@ def test_this_environment_meets_the_training_image_pins() -> None:
 
 
 def test_copy_sources_of_the_app_dockerfile() -> None:
-    assert dockerfile_copy_sources(REPO / "app" / "Dockerfile") == [
+    assert copy_sources(REPO / "app" / "Dockerfile") == [
         "requirements.txt",
         "gourmetgram_app/",
         "model/",
@@ -61,7 +63,7 @@ def test_copy_sources_skip_stages_and_flags(tmp_path: Path) -> None:
         "ADD c.tar \\\n    /opt/\n"
         "RUN echo COPY nothing\n"
     )
-    assert dockerfile_copy_sources(tmp_path / "Dockerfile") == ["a.txt", "b/", "c.tar"]
+    assert copy_sources(tmp_path / "Dockerfile") == ["a.txt", "b/", "c.tar"]
     (tmp_path / "a.txt").write_text("a")
     assert missing_sources(tmp_path) == ["b/", "c.tar"]
 
