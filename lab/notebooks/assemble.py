@@ -1,19 +1,24 @@
-"""Assemble cells into an nbformat 4.5 notebook, validate it, and serialise it like Jupyter."""
+"""Assemble cells into an nbformat 4.5 notebook and serialise it as Jupyter does.
+
+The notebook is plain dicts in nbformat's shape, and `serialise` writes the bytes
+`nbformat.writes` would, so building needs no nbformat (lab.notebooks.validate checks it).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import nbformat
-from nbformat.v4.nbjson import writes as _writes_v4
-
-from lab.notebooks.errors import NotebookInvalidError, SnippetSyntaxError
+from lab.notebooks.errors import SnippetSyntaxError
 from lab.notebooks.frontmatter import NBFORMAT
 
 _CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+# What nbformat's writer drops as transient (nbformat.v4.rwbase.strip_transient).
+_TRANSIENT_NOTEBOOK_KEYS = ("orig_nbformat", "orig_nbformat_minor", "signature")
+_TRANSIENT_CELL_KEYS = ("trusted",)
 
 
 @dataclass
@@ -33,8 +38,8 @@ def cell_id(notebook: str, index: int) -> str:
     return hashlib.sha256(f"{notebook}/{index}".encode()).hexdigest()[:8]
 
 
-def assemble(name: str, cells: list[CellSpec], metadata: dict[str, Any]) -> nbformat.NotebookNode:
-    """A validated notebook of `cells`; ids come from the cell or from (name, index)."""
+def assemble(name: str, cells: list[CellSpec], metadata: dict[str, Any]) -> dict[str, Any]:
+    """The notebook of `cells` as nbformat's dict; ids come from the cell or (name, index)."""
     nodes, seen = [], {}
     for index, cell in enumerate(cells):
         ident = cell.cell_id or cell_id(name, index)
@@ -49,16 +54,33 @@ def assemble(name: str, cells: list[CellSpec], metadata: dict[str, Any]) -> nbfo
         seen[ident] = cell.origin
         nodes.append(_cell(cell, ident))
     major, minor = NBFORMAT
-    nb = nbformat.from_dict(
-        {"cells": nodes, "metadata": metadata, "nbformat": major, "nbformat_minor": minor}
+    return {"cells": nodes, "metadata": metadata, "nbformat": major, "nbformat_minor": minor}
+
+
+def serialise(nb: dict[str, Any]) -> bytes:
+    """The notebook's JSON as Jupyter writes it: indent 1, sorted keys, UTF-8, final newline.
+
+    The same bytes as `nbformat.writes`: sources split into lines, transient keys dropped.
+    """
+    metadata = {k: v for k, v in nb["metadata"].items() if k not in _TRANSIENT_NOTEBOOK_KEYS}
+    cells = [
+        {
+            **cell,
+            "metadata": {
+                k: v for k, v in cell["metadata"].items() if k not in _TRANSIENT_CELL_KEYS
+            },
+            "source": cell["source"].splitlines(True),
+        }
+        for cell in nb["cells"]
+    ]
+    text = json.dumps(
+        {**nb, "cells": cells, "metadata": metadata},
+        indent=1,
+        sort_keys=True,
+        separators=(",", ": "),
+        ensure_ascii=False,
     )
-    _validate(nb, cells, name)
-    return nb
-
-
-def serialise(nb: nbformat.NotebookNode) -> bytes:
-    """The notebook's JSON as Jupyter writes it: indent 1, sorted keys, UTF-8, final newline."""
-    return (_writes_v4(nb) + "\n").encode("utf-8")
+    return (text + "\n").encode("utf-8")
 
 
 def _cell(cell: CellSpec, ident: str) -> dict[str, Any]:
@@ -72,16 +94,3 @@ def _cell(cell: CellSpec, ident: str) -> dict[str, Any]:
     if cell.kind == "code":
         node.update(execution_count=cell.execution_count, outputs=[])
     return node
-
-
-def _validate(nb: nbformat.NotebookNode, cells: list[CellSpec], name: str) -> None:
-    """`nbformat.validate`, with the error pinned to the cell's source line when it is a cell's."""
-    try:
-        nbformat.validate(nb)
-    except nbformat.ValidationError as exc:
-        path = list(getattr(exc, "absolute_path", []))
-        if len(path) >= 2 and path[0] == "cells" and isinstance(path[1], int):
-            field_path = ".".join(str(p) for p in path[2:]) or "cell"
-            where = cells[path[1]].origin
-            raise NotebookInvalidError(where, f"invalid cell {field_path}: {exc.message}") from None
-        raise NotebookInvalidError(name, f"invalid notebook: {exc.message}") from None

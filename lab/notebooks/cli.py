@@ -7,10 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lab.notebooks.build import build_notebook, plan_outputs
-from lab.notebooks.content import Context
 from lab.notebooks.errors import BuildError
-from lab.notebooks.write import stale_outputs, write_outputs
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -36,6 +33,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
     """Run the builder; exit status 0 done, 1 stale outputs (--check), 2 build error."""
     args = _arguments(argv)
+    # Imported once the arguments are good, so `--help` and usage errors answer at once.
+    from lab.notebooks.build import build_notebook, plan_outputs
+    from lab.notebooks.content import Context
+    from lab.notebooks.write import stale_outputs, write_outputs
+
     root = (args.root or root or Path.cwd()).resolve()
     try:
         if args.output:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -11,7 +11,7 @@ from lab.notebooks.attributes import Attributes
 from lab.notebooks.cells import Block
 from lab.notebooks.errors import IncludeError, SnippetSyntaxError
 from lab.notebooks.images import check_image, find_images, rewrite
-from lab.notebooks.include import fence_lines, include_attributes, resolve_include
+from lab.notebooks.include import Included, fence_lines, include_attributes, resolve_include
 from lab.notebooks.mdparse import parse
 from lab.notebooks.source import Source
 
@@ -28,10 +28,15 @@ _RAW_MIMETYPES = {
 
 @dataclass(frozen=True)
 class Context:
-    """What rendering needs: the repository root and the files this build generates."""
+    """What rendering needs: the repository root and the files this build generates.
+
+    `included` keeps what each include showed, so index.md, which shows the notebooks'
+    includes again, reads them once per build.
+    """
 
     root: Path
     generated: frozenset[Path] = frozenset()
+    included: dict[Attributes, Included] = field(default_factory=dict, compare=False, repr=False)
 
 
 def block_text(source: Source, block: Block, ctx: Context, image_prefix: str) -> str:
@@ -40,8 +45,11 @@ def block_text(source: Source, block: Block, ctx: Context, image_prefix: str) ->
     lines = source.lines[start:end]
     if not lines:
         return ""
-    # Inline parsing is only needed to find images, and every image is written `![`.
-    tokens, env = parse(lines, inline=any("![" in line for line in lines))
+    # Parsing finds images, each written `![`, and include blocks, each naming `include`.
+    images = any("![" in line for line in lines)
+    if not images and not any("include" in line for line in lines):
+        return "\n".join(lines)
+    tokens, env = parse(lines, inline=images)  # inline parsing only to find images
     try:
         sites = find_images(tokens, env, lines)
     except ValueError as exc:
@@ -58,7 +66,7 @@ def block_text(source: Source, block: Block, ctx: Context, image_prefix: str) ->
             _require_empty(token, where)
             first = lines[token.map[0]]
             prefix = first[: first.index(token.markup)]
-            included = resolve_include(attrs, ctx.root, where)
+            included = _include(attrs, ctx, where)
             lines[token.map[0] : token.map[1]] = fence_lines(included, prefix)
     return "\n".join(lines)
 
@@ -72,7 +80,7 @@ def code_source(source: Source, block: Block, ctx: Context) -> str:
     attrs = include_attributes(token.info, where) if token.type == "fence" else None
     if attrs is not None:
         _require_empty(token, where)
-        return resolve_include(attrs, ctx.root, where).text[:-1]
+        return _include(attrs, ctx, where).text[:-1]
     return token.content[:-1] if token.content.endswith("\n") else token.content
 
 
@@ -112,6 +120,13 @@ def _only_code_block(source: Source, block: Block, kind: str) -> Token | None:
             f"{source.origin(block.opened or 0).line}); put text in a markdown cell",
         )
     return first
+
+
+def _include(attrs: Attributes, ctx: Context, where: object) -> Included:
+    """What an include block shows, read once per build."""
+    if attrs not in ctx.included:
+        ctx.included[attrs] = resolve_include(attrs, ctx.root, where)
+    return ctx.included[attrs]
 
 
 def _require_empty(token: Token, where: object) -> None:

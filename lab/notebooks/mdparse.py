@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -25,7 +25,16 @@ def parser(inline: bool = True) -> MarkdownIt:
 
 
 def parse(lines: list[str], inline: bool = True) -> tuple[list[Token], dict[str, Any]]:
-    """Block tokens (line maps index into `lines`) and the env with link references."""
+    """Block tokens (line maps index into `lines`) and the env with link references.
+
+    The result is shared by every call with the same text (index.md reads the notebooks'
+    snippets again), so callers must not change it.
+    """
+    return _parse("\n".join(lines) + "\n", inline)
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str, inline: bool) -> tuple[list[Token], dict[str, Any]]:
+    """`parse` for the text itself, remembered."""
     env: dict[str, Any] = {}
-    tokens = parser(inline).parse("\n".join(lines) + "\n", env)
-    return tokens, env
+    return parser(inline).parse(text, env), env

@@ -26,7 +26,11 @@ class LineDict(dict):
         return getattr(self, "key_lines", {}).get(key) or self.line or None
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: ten times faster, and its marks carry the same lines.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """PyYAML's safe loader, but duplicate keys are errors (as in Argo's strict decoding)."""
 
 
