@@ -1,13 +1,17 @@
 """Time the training service: trigger → registered version, first after start and warm; RSS; size.
 
 Usage: python bench/bench_train.py [--starts 5] [--warm 5] [--venv DIR] [--fresh] [--python PY]
+                                   [--train-dir DIR] [--against DIR]
 
 Installs train/requirements.txt into a fresh venv under /tmp (as the image does; reused when
 it exists unless --fresh) and reports its size. Then, against a lean local MLflow server,
 starts the service `--starts` times with that venv's Python, timing start → ready (its
 `Uvicorn running on` line and /health), and the first trigger; then `--warm` more triggers on
 the last start. Peak RSS is sampled for the service alone and with its children (Prefect's
-server). --python runs the service with another interpreter instead (e.g. .venv/bin/python).
+server). --python runs the service with another interpreter instead (e.g. .venv/bin/python);
+--train-dir runs another copy of train/. --against DIR also starts the service from another
+copy of train/ (e.g. the last commit's) beside the last start and alternates the warm
+triggers between the two, so that before and after meet the same load on a shared machine.
 Prints medians. Goals: warm ≤ 3 s, first ≤ 10 s, RSS ≤ 800 MB, installed ≤ 1.1 GB.
 """
 
@@ -113,6 +117,36 @@ def trigger(service: Service) -> float:
     return elapsed
 
 
+def alternate(
+    service: Service,
+    warm: list[float],
+    args: argparse.Namespace,
+    python: Path,
+    mlflow_url: str,
+    state: Path,
+) -> list[float]:
+    """Start the --against service, trigger the two in turn; its warm times, ours into warm."""
+    other_state = state / "against"
+    other_state.mkdir()
+    other = start_training_service(
+        other_state,
+        mlflow_uri=mlflow_url,
+        port=free_port(),
+        python=python,
+        train_dir=args.against,
+        reuse=False,
+    )
+    try:
+        trigger(other)  # its first trigger: not a warm one
+        times = []
+        for _ in range(args.warm):
+            warm.append(trigger(service))
+            times.append(trigger(other))
+        return times
+    finally:
+        stop_service(other, other_state)
+
+
 def main() -> None:
     """Run the measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -121,6 +155,10 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=Path("/tmp/gourmetgram-train-bench-venv"))
     parser.add_argument("--fresh", action="store_true", help="re-create the venv")
     parser.add_argument("--python", type=Path, help="run the service with this interpreter")
+    parser.add_argument("--train-dir", type=Path, help="run the service from this train/ folder")
+    parser.add_argument(
+        "--against", type=Path, help="alternate warm triggers with the service from this train/"
+    )
     args = parser.parse_args()
 
     install_s = ensure_venv(args.venv, args.fresh)
@@ -128,6 +166,7 @@ def main() -> None:
     python = args.python or args.venv / "bin" / "python"
 
     ready, first, warm, rss_own, rss_all = [], [], [], [], []
+    warm_against: list[float] = []
     with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
         state = Path(tmp)
         mlflow = start_mlflow_server(state, port=free_port(), reuse=False)
@@ -135,13 +174,20 @@ def main() -> None:
             for number in range(args.starts):
                 start = time.perf_counter()
                 service = start_training_service(
-                    state, mlflow_uri=mlflow.url, port=free_port(), python=python, reuse=False
+                    state,
+                    mlflow_uri=mlflow.url,
+                    port=free_port(),
+                    python=python,
+                    train_dir=args.train_dir,
+                    reuse=False,
                 )
                 ready.append(time.perf_counter() - start)
                 try:
                     with RssSampler(service.pid) as rss:
                         first.append(trigger(service))
-                        if number == args.starts - 1:
+                        if number == args.starts - 1 and args.against:
+                            warm_against = alternate(service, warm, args, python, mlflow.url, state)
+                        elif number == args.starts - 1:
                             warm.extend(trigger(service) for _ in range(args.warm))
                     rss_own.append(rss.own / MB)
                     rss_all.append(rss.total / MB)
@@ -155,10 +201,15 @@ def main() -> None:
         return f"{statistics.median(values):.2f}" if values else "-"
 
     print(f"\nservice Python: {python}")
+    print(f"service code: {args.train_dir or ROOT / 'train'}")
     print(f"start → ready (median of {len(ready)}):     {median(ready)} s")
     print(f"first trigger → version (median of {len(first)}): {median(first)} s   goal ≤ 10 s")
     print(f"warm trigger → version (median of {len(warm)}):  {median(warm)} s   goal ≤ 3 s")
     print(f"  warm runs: {', '.join(f'{v:.2f}' for v in warm)}")
+    if args.against:
+        print(f"warm, alternating with {args.against} (median of {len(warm_against)}): ", end="")
+        print(f"{median(warm_against)} s")
+        print(f"  warm runs: {', '.join(f'{v:.2f}' for v in warm_against)}")
     print(f"peak RSS, service alone:         {max(rss_own):.0f} MB")
     print(f"peak RSS, service + children:    {max(rss_all):.0f} MB   goal ≤ 800 MB")
     if install_s is not None:

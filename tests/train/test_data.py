@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
+from gourmetgram_train import data as data_module
 from gourmetgram_train.data import (
     FOOD11_CLASSES,
     SPLITS,
@@ -129,3 +131,35 @@ def test_missing_class_is_reported(tmp_path: Path) -> None:
 def test_missing_split_is_reported(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="validation"):
         list_images(tmp_path / "validation")
+
+
+def test_loader_decodes_again_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for split in SPLITS:
+        for index in range(len(FOOD11_CLASSES)):
+            write_png(tmp_path / split / f"class_{index:02d}" / "a.png", (index * 20, 0, 0))
+    decoded: list[Path] = []
+    read_image = data_module.read_image
+
+    def counting_read_image(path: Path, image_size: int) -> np.ndarray:
+        decoded.append(path)
+        return read_image(path, image_size)
+
+    monkeypatch.setattr(data_module, "read_image", counting_read_image)
+    first = load_food11(tmp_path, image_size=4)
+    assert len(decoded) == 33
+    assert load_food11(tmp_path, image_size=4) is first  # nothing changed: nothing decoded
+    assert len(decoded) == 33
+
+    changed = tmp_path / "evaluation" / "class_03" / "a.png"
+    write_png(changed, (0, 255, 0))
+    stat = changed.stat()  # a later modification time, even on a coarse clock
+    os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    second = load_food11(tmp_path, image_size=4)
+    assert len(decoded) == 66
+    assert not torch.equal(second.evaluation.images[3], first.evaluation.images[3])
+    assert torch.equal(second.evaluation.images[4], first.evaluation.images[4])
+
+    (tmp_path / "training" / "class_00" / "b.png").write_bytes(changed.read_bytes())
+    assert len(load_food11(tmp_path, image_size=4).training) == 12  # a new image is read

@@ -72,8 +72,15 @@ def test_each_trigger_registers_the_next_version_and_moves_the_alias(
     per_class = {k for k in run.data.metrics if k.startswith("accuracy_")}
     assert len(per_class) == 11 and "accuracy_noodles_pasta" in per_class
     assert len(registry.get_metric_history(body["run_id"], "train_loss")) == 5
+    assert run.data.params["accuracy_threshold"] == "0.8"
     version = registry.get_model_version(MODEL, body["new_model_version"])
     assert version.run_id == body["run_id"]
+    # The logged model carries the run's parameters and its evaluation metrics.
+    logged = registry.get_logged_model(version.source.removeprefix("models:/"))
+    assert logged.params["epochs"] == "5" and logged.params["data_source"]
+    model_metrics = {m.key: m.value for m in logged.metrics}
+    assert model_metrics["accuracy"] == pytest.approx(body["metrics"]["accuracy"])
+    assert len([k for k in model_metrics if k.startswith("accuracy_")]) == 11
     artifacts = {a.path for a in registry.list_artifacts(body["run_id"], "serving")}
     assert artifacts == {"serving/model.pt2", "serving/metadata.json"}
 

@@ -31,7 +31,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def service(mlflow_server, data_dir: Path, tmp_path_factory) -> Iterator[Service]:
     """The service with DATA_DIR set and no TRIGGER_TOKEN."""
     state = tmp_path_factory.mktemp("second-train-state")
-    env = {"DATA_DIR": str(data_dir), "TRIGGER_TOKEN": "", "EPOCHS": "4"}
+    # FORCE_COLOR as a Jupyter kernel may pass it on: the log must stay free of colour codes.
+    env = {"DATA_DIR": str(data_dir), "TRIGGER_TOKEN": "", "EPOCHS": "4", "FORCE_COLOR": "1"}
     started = start_training_service(
         state, mlflow_uri=mlflow_server.uri, port=free_port(), env=env, reuse=False
     )
@@ -68,6 +69,15 @@ def test_data_dir_is_used_and_a_failed_run_ends_failed(
 
         again = client.post("/trigger-training")  # the lock was released
         assert again.status_code == 200, again.text
+
+
+def test_log_has_no_colour_codes(service: Service) -> None:
+    with httpx.Client(base_url=service.url, timeout=120) as client:
+        response = client.post("/trigger-training", json={"epochs": 0})
+    assert response.status_code == 200, response.text
+    log = service.log_path.read_text()
+    assert "Task run 'train_model-" in log and "Finished in state Completed()" in log
+    assert "\x1b[" not in log, [line for line in log.splitlines() if "\x1b[" in line][:3]
 
 
 def test_sigterm_stops_the_service_and_its_prefect_server(service: Service) -> None:

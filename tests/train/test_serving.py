@@ -11,7 +11,11 @@ import pytest
 import torch
 
 from gourmetgram_train.model import build_model
-from gourmetgram_train.serving import export_program, write_serving_artifact
+from gourmetgram_train.serving import (
+    export_program,
+    write_serving_artifact,
+    write_serving_files,
+)
 
 METADATA = {
     "format": "torch.export",
@@ -72,3 +76,14 @@ def test_loads_without_the_training_code(artifact: tuple[Path, torch.nn.Module])
 def test_batch_of_one_example_is_refused() -> None:
     with pytest.raises(ValueError, match="batch of at least 2"):
         export_program(build_model(11, seed=0), torch.randn(1, 3, 32, 32))
+
+
+def test_files_from_a_saved_program(artifact: tuple[Path, torch.nn.Module], tmp_path: Path) -> None:
+    out, model = artifact
+    written = write_serving_files(out / "model.pt2", METADATA, tmp_path / "serving")
+    assert sorted(p.name for p in written.iterdir()) == ["metadata.json", "model.pt2"]
+    assert json.loads((written / "metadata.json").read_text()) == METADATA
+    loaded = torch.export.load(written / "model.pt2").module()
+    images = torch.randn(5, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(loaded(images), model(images), atol=1e-5)

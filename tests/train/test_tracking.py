@@ -10,8 +10,16 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import torch
 
-from gourmetgram_train.tracking import MlflowUnavailableError, check_mlflow, pinned_requirements
+from gourmetgram_train.model import build_model
+from gourmetgram_train.tracking import (
+    EXPORTED_PROGRAM_PATH,
+    MlflowUnavailableError,
+    check_mlflow,
+    pinned_requirements,
+    tensor_signature,
+)
 from lab.services import free_port
 
 TRAIN_DIR = Path(__file__).resolve().parents[2] / "train"
@@ -70,3 +78,35 @@ print(tuple(loaded(torch.zeros(3, 3, 32, 32)).shape))
     assert "Failed to validate serving input" not in result.stderr
     requirements = (tmp_path / "model" / "requirements.txt").read_text().split()
     assert requirements == pinned_requirements()
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, torch.nn.Module]:
+    """A model saved as the service logs it (pt2 format), and the model itself."""
+    import mlflow.pytorch
+
+    model = build_model(11, seed=0).eval()
+    path = tmp_path_factory.mktemp("mlflow") / "model"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+        mlflow.pytorch.save_model(
+            model,
+            str(path),
+            input_example=torch.randn(2, 3, 32, 32).numpy(),
+            signature=tensor_signature(32, 11),
+            pip_requirements=pinned_requirements(),
+            serialization_format="pt2",
+        )
+    return path, model
+
+
+@pytest.mark.parametrize("batch", [1, 3, 17])
+def test_the_program_mlflow_exports_is_where_the_service_fetches_it(
+    saved_model: tuple[Path, torch.nn.Module], batch: int
+) -> None:
+    """The service serves this file of the logged model: torch alone must load it, any batch."""
+    path, model = saved_model
+    program = torch.export.load(path / EXPORTED_PROGRAM_PATH).module()
+    images = torch.randn(batch, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(program(images), model(images), atol=1e-5)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ FOOD11_CLASSES: tuple[str, ...] = (
 SPLITS: tuple[str, ...] = ("training", "validation", "evaluation")
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"})
 _NUMBERED = re.compile(r"class_(\d{2})")
+FileStamp = tuple[str, int, int, int]  # path, class index, size, modification time (ns)
 
 
 class DataError(ValueError):
@@ -101,11 +104,10 @@ def read_image(path: Path, image_size: int) -> np.ndarray:
         return np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1)
 
 
-def read_split(
-    split_dir: Path, image_size: int, max_per_class: int | None = None
+def read_images(
+    items: Sequence[tuple[Path, int]], image_size: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Images scaled to [0, 1] (N, 3, S, S) float32 and their labels (N,) int64."""
-    items = list_images(split_dir, max_per_class)
     pixels = np.stack([read_image(path, image_size) for path, _ in items])
     images = torch.from_numpy(pixels).float().div_(255.0)
     labels = torch.tensor([index for _, index in items], dtype=torch.int64)
@@ -129,8 +131,37 @@ def normalise(
 def load_food11(
     root: Path, image_size: int, max_per_class: int | None = None, source: str | None = None
 ) -> Food11Data:
-    """Read training/ validation/ evaluation/ under root; normalise with training statistics."""
-    raw = {split: read_split(root / split, image_size, max_per_class) for split in SPLITS}
+    """Read training/ validation/ evaluation/ under root; normalise with training statistics.
+
+    The images are decoded again only when they changed: a call that finds the same files as
+    the last one (paths, sizes and modification times) returns the last result. Its tensors are
+    shared, so callers must not modify them in place.
+    """
+    listing = tuple(
+        (
+            split,
+            tuple(_stamp(path, index) for path, index in list_images(root / split, max_per_class)),
+        )
+        for split in SPLITS
+    )
+    return _decode_food11(listing, image_size, source or str(root))
+
+
+def _stamp(path: Path, index: int) -> FileStamp:
+    """What identifies one image file's content without reading it (as rsync and make do)."""
+    stat = path.stat()
+    return str(path), index, stat.st_size, stat.st_mtime_ns
+
+
+@lru_cache(maxsize=1)  # the last data set only: what repeated triggers read
+def _decode_food11(
+    listing: tuple[tuple[str, tuple[FileStamp, ...]], ...], image_size: int, source: str
+) -> Food11Data:
+    """Decode and normalise the listed images (the work load_food11 avoids repeating)."""
+    raw = {
+        split: read_images([(Path(stamp[0]), stamp[1]) for stamp in stamps], image_size)
+        for split, stamps in listing
+    }
     mean, std = channel_stats(raw["training"][0])
     splits = {
         split: Split(normalise(images, mean, std), labels)
@@ -142,5 +173,5 @@ def load_food11(
         image_size=image_size,
         mean=mean,
         std=std,
-        source=source or str(root),
+        source=source,
     )

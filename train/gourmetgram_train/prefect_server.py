@@ -53,6 +53,9 @@ class PrefectServer:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             # Flow and task logs go to the service's own log, not into the private server.
             "PREFECT_LOGGING_TO_API_ENABLED": "false",
+            # Plain text: the log is read from files and notebooks, where colour codes are noise
+            # (rich colours it anyway when, as in a Jupyter kernel, FORCE_COLOR is set).
+            "PREFECT_LOGGING_COLORS": "false",
         }
 
     def start(self) -> None:
@@ -64,6 +67,7 @@ class PrefectServer:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_UI_ENABLED": "false",
             "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+            "PREFECT_LOGGING_COLORS": "false",
         }
         env.pop("PREFECT_API_URL", None)
         with self.log_path.open("ab") as log:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,20 @@ def export_program(model: nn.Module, example: torch.Tensor) -> torch.export.Expo
 def write_serving_artifact(
     model: nn.Module, example: torch.Tensor, metadata: dict[str, Any], out_dir: Path
 ) -> Path:
-    """Write out_dir/model.pt2 and out_dir/metadata.json; return out_dir."""
+    """Export model, write out_dir/model.pt2 and out_dir/metadata.json; return out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.export.save(export_program(model, example), out_dir / MODEL_FILE)
+    return _write_metadata(metadata, out_dir)
+
+
+def write_serving_files(program: Path, metadata: dict[str, Any], out_dir: Path) -> Path:
+    """Like write_serving_artifact, from a program file that torch.export.save wrote."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(program, out_dir / MODEL_FILE)
+    return _write_metadata(metadata, out_dir)
+
+
+def _write_metadata(metadata: dict[str, Any], out_dir: Path) -> Path:
+    """Write out_dir/metadata.json; return out_dir."""
     (out_dir / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
     return out_dir

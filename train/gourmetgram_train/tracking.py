@@ -1,14 +1,20 @@
-"""MLflow helpers for the service: is the server reachable, and the model's pinned requirements."""
+"""MLflow helpers for the service: is the server reachable, the model's signature and pins."""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import mlflow
+import mlflow.artifacts
 import numpy as np
 from mlflow.models import ModelSignature
 from mlflow.types import Schema, TensorSpec
+
+# Where mlflow.pytorch's pt2 format keeps the torch.export program inside a model's files.
+EXPORTED_PROGRAM_PATH = "data/model.pt2"
 
 
 class MlflowUnavailableError(RuntimeError):
@@ -63,3 +69,10 @@ def tensor_signature(image_size: int, num_classes: int) -> ModelSignature:
         inputs=Schema([TensorSpec(float32, (-1, 3, image_size, image_size))]),
         outputs=Schema([TensorSpec(float32, (-1, num_classes))]),
     )
+
+
+def download_exported_program(model_id: str, dst_dir: Path) -> Path:
+    """Fetch the torch.export program of a model logged in pt2 format into dst_dir."""
+    location = mlflow.get_logged_model(model_id).artifact_location
+    uri = f"{location.rstrip('/')}/{EXPORTED_PROGRAM_PATH}"
+    return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(dst_dir)))
