@@ -9,8 +9,6 @@ version's ``1.0.N`` and ``/test`` with a Food-11 class. It never claims the imag
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,28 +17,17 @@ import httpx
 from lab.dockerfiles import missing_sources
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
 from lab.rehearsal.records import FAILED, SUCCEEDED
-from lab.services.ports import free_port
-from lab.services.process import launch, stop_service, wait_for_http
+from lab.services.app import start_app
+from lab.services.process import stop_service
 
-APP_NAME = "gourmetgram-app"
 NOT_BUILT = "image {image} NOT built: there is no image builder on this machine"
 
 
 def check_app(context: Path, state_dir: Path, log: Callable[[str], None]) -> tuple[str, str]:
     """Start the app from ``context`` as its image would, and return (/version, /test class)."""
-    port = free_port()
-    service = launch(
-        APP_NAME,
-        [sys.executable, "-m", "gourmetgram_app"],
-        state_dir=state_dir,
-        url=f"http://127.0.0.1:{port}",
-        port=port,
-        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "MODEL_DIR": "model"},
-        cwd=context,
-    )
-    log(f"started the app from the build context: python -m gourmetgram_app (port {port})")
+    service = start_app(context, state_dir)
+    log(f"started the app from the build context: python -m gourmetgram_app ({service.url})")
     try:
-        wait_for_http(service, "/health", timeout_s=120)
         with httpx.Client(base_url=service.url, timeout=60) as http:
             version = http.get("/version").raise_for_status().json()["model_version"]
             prediction = http.get("/test").raise_for_status().json()["prediction"]

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import torch
 
 from gourmetgram_train.data import FOOD11_CLASSES
 from gourmetgram_train.model import build_model
 from gourmetgram_train.serving import write_serving_artifact
-from lab.services.ports import free_port
+from lab.services.app import start_app
+from lab.services.process import stop_service
 
 REPO = Path(__file__).resolve().parents[2]
 APP_SOURCE = REPO / "app"
@@ -59,43 +55,17 @@ def assemble_context(destination: Path, serving_dir: Path, model_version: int) -
 
 @contextmanager
 def running_app(context: Path, log_path: Path) -> Iterator[str]:
-    """Start ``python -m gourmetgram_app`` in ``context`` on a free port; yield its URL."""
-    port = free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
-    env.pop("MODEL_DIR", None)
-    env.pop("PYTHONPATH", None)  # the app must run from its build context alone
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gourmetgram_app"], cwd=context, env=env, stdout=log, stderr=log
-        )
-    url = f"http://127.0.0.1:{port}"
+    """Start ``python -m gourmetgram_app`` in ``context`` on a free port; yield its URL.
+
+    The app's log ends up at ``log_path`` (the service's own log, copied when it stops).
+    """
+    state_dir = log_path.parent / f".{log_path.stem}-state"
+    service = start_app(context, state_dir, timeout_s=START_TIMEOUT_S)
     try:
-        wait_healthy(process, url, log_path)
-        yield url
+        yield service.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-
-
-def wait_healthy(process: subprocess.Popen, url: str, log_path: Path) -> None:
-    """Poll /health until it answers 200; fail with the log if the app dies or is slow."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the app exited ({process.returncode}):\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(
-        f"the app did not answer /health in {START_TIMEOUT_S} s:\n{log_path.read_text()}"
-    )
+        stop_service(service, state_dir)
+        shutil.copyfile(service.log_path, log_path)
 
 
 def read_metadata(context: Path) -> dict:

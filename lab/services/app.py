@@ -1,0 +1,39 @@
+"""Start the GourmetGram app from a build context, as its image would run it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from lab.services.ports import free_port
+from lab.services.process import Service, launch, stop_service, wait_for_http
+
+APP_NAME = "gourmetgram-app"
+
+
+def start_app(
+    context: Path, state_dir: Path, *, port: int | None = None, timeout_s: float = 120
+) -> Service:
+    """Run ``python -m gourmetgram_app`` in ``context`` on loopback and wait for /health.
+
+    Nothing outside the build context is importable (no PYTHONPATH) and the model comes
+    from the context's own ``model/`` folder, as in the image.
+    """
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MODEL_DIR")}
+    service = launch(
+        APP_NAME,
+        [sys.executable, "-m", "gourmetgram_app"],
+        state_dir=state_dir,
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+        cwd=context,
+    )
+    try:
+        wait_for_http(service, "/health", timeout_s)
+    except BaseException:
+        stop_service(service, state_dir)
+        raise
+    return service
