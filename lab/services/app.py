@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from lab.services.ports import free_port
-from lab.services.process import Service, launch, stop_service, wait_for_http
+from lab.services.process import Service, launch, until_ready, wait_for_http
 
 APP_NAME = "gourmetgram-app"
 
@@ -31,9 +31,4 @@ def start_app(
         env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
         cwd=context,
     )
-    try:
-        wait_for_http(service, "/health", timeout_s)
-    except BaseException:
-        stop_service(service, state_dir)
-        raise
-    return service
+    return until_ready(service, state_dir, lambda s: wait_for_http(s, "/health", timeout_s))

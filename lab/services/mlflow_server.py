@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lab.services.process import Service, find_service, launch, stop_service, wait_for_http
+from lab.services.process import Service, find_service, launch, until_ready, wait_for_http
 
 MLFLOW_NAME = "mlflow"
 
@@ -71,9 +71,4 @@ def start_mlflow_server(
         host=host,
         env=mlflow_server_env(),
     )
-    try:
-        wait_for_http(service, "/health", timeout_s)
-    except BaseException:
-        stop_service(service, state_dir)
-        raise
-    return service
+    return until_ready(service, state_dir, lambda s: wait_for_http(s, "/health", timeout_s))

@@ -8,7 +8,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -114,6 +114,19 @@ def launch(
         )
     service = Service(name, proc.pid, url, log_path, psutil.Process(proc.pid).create_time())
     _write_record(state_dir, service)
+    return service
+
+
+def until_ready(service: Service, state_dir: Path, ready: Callable[[Service], None]) -> Service:
+    """Return the service once ``ready(service)`` returns; if it raises, stop the service first.
+
+    So a service that dies or hangs while starting never outlives the call that started it.
+    """
+    try:
+        ready(service)
+    except BaseException:
+        stop_service(service, state_dir)
+        raise
     return service
 
 

@@ -12,7 +12,7 @@ from lab.services.process import (
     Service,
     find_service,
     launch,
-    stop_service,
+    until_ready,
     wait_for_http,
     wait_for_log_line,
 )
@@ -70,10 +70,9 @@ def start_training_service(
         env=training_service_env(state_dir, mlflow_uri, host, port, env),
         cwd=train_dir or repo_root() / "train",
     )
-    try:
-        wait_for_log_line(service, READY_LINE, timeout_s)
-        wait_for_http(service, "/health", timeout_s)
-    except BaseException:
-        stop_service(service, state_dir)
-        raise
-    return service
+
+    def ready(started: Service) -> None:
+        wait_for_log_line(started, READY_LINE, timeout_s)
+        wait_for_http(started, "/health", timeout_s)
+
+    return until_ready(service, state_dir, ready)
