@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import psutil
@@ -19,6 +20,7 @@ from lab.services.errors import ServiceDiedError, ServiceError, ServiceTimeoutEr
 from lab.services.ports import ensure_port_free
 
 POLL_S = 0.2
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -145,40 +147,63 @@ def _check_alive(service: Service, waiting_for: str) -> None:
     )
 
 
-def wait_for_log_line(service: Service, pattern: str, timeout_s: float = 120) -> str:
-    """Wait until a line of the service's log matches the regex pattern; return that line."""
-    regex = re.compile(pattern)
+def _wait(
+    service: Service,
+    probe: Callable[[], T | None],
+    *,
+    waiting_for: str,
+    timed_out: str,
+    timeout_s: float,
+) -> T:
+    """Poll ``probe`` until it returns a value; fail with the log tail if the service dies
+    (saying what it was ``waiting_for``) or the time runs out (saying ``timed_out``)."""
     deadline = time.monotonic() + timeout_s
     while True:
-        for line in log_tail(service.log_path, lines=10_000).splitlines():
-            if regex.search(line):
-                return line
-        _check_alive(service, f"a log line matching {pattern!r}")
+        if (found := probe()) is not None:
+            return found
+        _check_alive(service, waiting_for)
         if time.monotonic() > deadline:
             raise ServiceTimeoutError(
-                f"{service.name} logged no line matching {pattern!r} within {timeout_s:.0f} s. "
+                f"{service.name} {timed_out} within {timeout_s:.0f} s. "
                 f"Last lines of {service.log_path}:\n{service.log_tail()}"
             )
         time.sleep(POLL_S)
+
+
+def wait_for_log_line(service: Service, pattern: str, timeout_s: float = 120) -> str:
+    """Wait until a line of the service's log matches the regex pattern; return that line."""
+    regex = re.compile(pattern)
+
+    def matching_line() -> str | None:
+        lines = log_tail(service.log_path, lines=10_000).splitlines()
+        return next((line for line in lines if regex.search(line)), None)
+
+    return _wait(
+        service,
+        matching_line,
+        waiting_for=f"a log line matching {pattern!r}",
+        timed_out=f"logged no line matching {pattern!r}",
+        timeout_s=timeout_s,
+    )
 
 
 def wait_for_http(service: Service, path: str = "/health", timeout_s: float = 120) -> None:
     """Wait until GET service.url + path answers 200."""
     url = service.url.rstrip("/") + path
-    deadline = time.monotonic() + timeout_s
-    while True:
+
+    def answered() -> bool | None:
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
+            return True if httpx.get(url, timeout=2).status_code == 200 else None
         except httpx.HTTPError:
-            pass
-        _check_alive(service, f"{url} to answer")
-        if time.monotonic() > deadline:
-            raise ServiceTimeoutError(
-                f"{service.name} did not answer 200 at {url} within {timeout_s:.0f} s. "
-                f"Last lines of {service.log_path}:\n{service.log_tail()}"
-            )
-        time.sleep(POLL_S)
+            return None
+
+    _wait(
+        service,
+        answered,
+        waiting_for=f"{url} to answer",
+        timed_out=f"did not answer 200 at {url}",
+        timeout_s=timeout_s,
+    )
 
 
 def _group_alive(pgid: int) -> bool:
