@@ -24,7 +24,7 @@ from lab.services.process import (
 )
 from lab.services.training import READY_LINE, TRAIN_NAME, start_training_service
 from lab.targets.base import Target
-from lab.targets.commands import command_line, docker_build, docker_run
+from lab.targets.commands import argo_submit, command_line, docker_build, docker_run
 from lab.targets.local_build import make_build_handler
 
 BUILDER_IMAGES = ("moby/buildkit", "gcr.io/kaniko-project/executor")
@@ -154,7 +154,7 @@ class LocalTarget(Target):
     ) -> WorkflowRun:
         """Rehearse the WorkflowTemplate here, and the workflows it creates, to the end."""
         overrides = {"build-container-image": self.cluster_overrides()}
-        self._echo(f"$ argo submit --from workflowtemplate/{template} " + _params(parameters))
+        self._echo(f"$ {command_line(argo_submit(template, parameters))}   # on the cluster")
         self._echo("Rehearsed here: each step runs on this machine from workflows/*.yaml.")
         run = rehearse(
             self.root / "workflows",
@@ -187,10 +187,6 @@ class LocalTarget(Target):
         """Stop every service the local target started (by PID)."""
         stopped = stop_all(self.state)
         self._echo(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
-
-
-def _params(parameters: dict[str, str]) -> str:
-    return " ".join(f"-p {k}={v}" for k, v in parameters.items())
 
 
 def _current_branch(root: Path) -> str:
