@@ -9,6 +9,13 @@ from lab.targets.base import Target
 
 
 def _local(**params: Any) -> Target:
+    from lab.docker.engine import local_mode
+
+    # Docker mode when an engine answers (or LAB_LOCAL_MODE=docker), processes otherwise.
+    if local_mode() == "docker":
+        from lab.targets.local_docker import LocalDockerTarget
+
+        return LocalDockerTarget(**params)
     from lab.targets.local import LocalTarget
 
     return LocalTarget(**params)

@@ -14,6 +14,8 @@ class Target(ABC):
     """One place the lab runs: the real Chameleon cluster, or local processes."""
 
     name: str = ""
+    builds_images: bool = True
+    """Whether the build step can build and push an image here (not so without Docker)."""
 
     @property
     @abstractmethod

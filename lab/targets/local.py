@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from lab.dockerfiles import missing_sources
+from lab.docker.containers import records_dir
+from lab.docker.dockerfile import missing_sources
 from lab.paths import repo_root, state_dir
-from lab.rehearsal import rehearse
+from lab.rehearsal import ImageHandler, rehearse
 from lab.rehearsal.records import WorkflowRun
 from lab.requirements import unmet_pins
 from lab.runs import load_runs, save_run
@@ -38,6 +39,8 @@ class LocalTarget(Target):
     """MLflow and the training service as local processes; workflows rehearsed from their YAML."""
 
     name = "local"
+    mode = "process"
+    builds_images = False
 
     def __init__(
         self,
@@ -73,12 +76,14 @@ class LocalTarget(Target):
     def describe(self) -> str:
         """Where each part runs on this target."""
         return (
-            f"Target 'local': no Docker engine and no Kubernetes here. MLflow runs as a local "
+            f"Target 'local', process mode: no Docker engine answers here, and there is no "
+            f"Kubernetes. MLflow runs as a local "
             f"process at {self.mlflow_uri}; the training service runs from train/ with the "
             f"image's own start command, listening on {self.host}:{self.service_port} (the host "
             "port students map to the container's 8000). Argo workflows are rehearsed: each "
-            "step of the WorkflowTemplate runs here from its YAML; the image build step cannot "
-            "run, so its build context is checked and the app is started from it instead."
+            "step of the WorkflowTemplate runs here from its YAML. No image can be built: the "
+            "build step checks its build context and starts the app from it, then ends Failed "
+            "(no image, so staging does not move)."
         )
 
     def build_training_image(self) -> None:
@@ -162,13 +167,17 @@ class LocalTarget(Target):
             parameters,
             workdir=self.state / "workflows",
             parameter_overrides=overrides,
-            image_handlers=dict.fromkeys(BUILDER_IMAGES, make_build_handler(self.state)),
+            image_handlers=dict.fromkeys(BUILDER_IMAGES, self.build_handler()),
             on_event=on_event,
             timeout_s=timeout_s,
         )
         for each in run.walk():
             save_run(each, self.runs_dir)
         return run
+
+    def build_handler(self) -> ImageHandler:
+        """What runs in place of the BuildKit step: here, a check that builds nothing."""
+        return make_build_handler(self.state)
 
     def cluster_overrides(self) -> dict[str, str]:
         """Parameter values that replace the cluster's defaults on this machine."""
@@ -184,8 +193,13 @@ class LocalTarget(Target):
         return runs[-1] if runs else None
 
     def stop(self) -> None:
-        """Stop every service the local target started (by PID)."""
-        stopped = stop_all(self.state)
+        """Stop every container (Docker mode) and service (by PID) the local target started."""
+        stopped = []
+        if any(records_dir(self.state).glob("*.json")):  # Docker is needed only if it ran
+            from lab.docker.containers import stop_recorded
+
+            stopped += stop_recorded(self.state)
+        stopped += stop_all(self.state)
         self._echo(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
 
 

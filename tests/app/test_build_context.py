@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lab.dockerfiles import copy_sources
+from lab.docker.dockerfile import copy_sources
 from lab.requirements import requirement_pins
 
 REPO = Path(__file__).resolve().parents[2]

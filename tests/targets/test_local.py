@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.dockerfiles import copy_sources, missing_sources
+from lab.docker.dockerfile import copy_sources, missing_sources
 from lab.rehearsal.hooks import StepContext
 from lab.rehearsal.records import FAILED
 from lab.requirements import unmet_pins
