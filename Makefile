@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup lab notebooks test lint unit notebook-checks bench stop clean
+.PHONY: setup docker-engine lab notebooks test lint unit notebook-checks bench stop clean
 
 setup: $(STAMP)
 
@@ -11,9 +11,14 @@ $(STAMP): scripts/setup.sh requirements.txt train/requirements.txt app/requireme
 	VENV=$(VENV) bash scripts/setup.sh
 	touch $(STAMP)
 
+# The local target's Docker mode needs a running engine: start dockerd if none answers
+# (as root; otherwise, and without Docker, the lab runs in process mode).
+docker-engine:
+	@bash scripts/start-dockerd.sh
+
 # Main job: build notebooks and pictures, check the workflows, then run all three
 # notebooks with papermill against the local target (executed copies in .lab/executed/).
-lab: setup
+lab: setup docker-engine
 	$(PY) build_notebooks.py
 	$(PY) -m lab.workflows check workflows/
 	$(PY) -m lab run-notebooks
@@ -25,14 +30,14 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-unit: setup
+unit: setup docker-engine
 	$(PY) build_notebooks.py --check
 	$(PY) -m lab.workflows check workflows/
 	$(PY) -m pytest
 
 # papermill runs the notebooks end to end, then nbval runs them again cell by cell;
 # the local services are stopped whatever happened.
-notebook-checks: setup
+notebook-checks: setup docker-engine
 	@status=0; \
 	$(PY) -m lab run-notebooks --keep || status=1; \
 	$(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \

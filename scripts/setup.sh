@@ -10,6 +10,19 @@ command -v pandoc >/dev/null || need_apt+=(pandoc)
 command -v dot >/dev/null || need_apt+=(graphviz)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v git >/dev/null || need_apt+=(git)
+# Docker mode of the local target (optional: without them the lab runs in process mode):
+# the engine (Debian's docker.io; `dockerd` is the test, since a newer docker CLI may be
+# installed without an engine), the local image registry, and mmdebstrap for the stand-in
+# base image where Docker Hub cannot be reached.
+want_apt=()
+command -v dockerd >/dev/null || want_apt+=(docker.io)
+[ -x /usr/bin/docker-registry ] || want_apt+=(docker-registry)
+command -v mmdebstrap >/dev/null || want_apt+=(mmdebstrap)
+if [ "$(id -u)" -eq 0 ]; then
+  need_apt+=("${want_apt[@]}")
+elif [ ${#want_apt[@]} -gt 0 ]; then
+  echo "setup: for Docker mode, run: sudo apt-get install -y ${want_apt[*]} (until then: process mode)" >&2
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "setup: installing ${need_apt[*]} from Debian" >&2
@@ -20,6 +33,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     exit 1
   fi
 fi
+bash scripts/start-dockerd.sh
 
 if [ ! -x "$venv/bin/python" ]; then
   echo "setup: creating $venv" >&2

@@ -9,8 +9,6 @@ PyPI plus pip's own find-links folder (which holds the CPU wheel) served on loop
 from __future__ import annotations
 
 import os
-import re
-import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from lab.docker.cli import docker
+from lab.docker.dockerfile import arg_defaults
 from lab.docker.errors import BaseImageError, DockerError
 from lab.docker.wheels import serve_wheels, wheels_url
 from lab.paths import repo_root
@@ -28,7 +27,6 @@ from lab.paths import repo_root
 STANDIN_IMAGE = "lab-standin/python:3.11-bookworm"
 STANDIN_SCRIPT = "scripts/build-standin-base.sh"
 PYPI_INDEX = "https://pypi.org/simple"
-_ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -49,15 +47,6 @@ class BuildSetup:
     def serving(self) -> AbstractContextManager[str | None]:
         """Serve the wheels folder on loopback while a build runs (nothing if not needed)."""
         return serve_wheels(self.wheels_dir) if self.wheels_dir else nullcontext(None)
-
-
-def dockerfile_defaults(dockerfile: Path) -> dict[str, str]:
-    """``ARG NAME=default`` lines of a Dockerfile, defaults unquoted."""
-    found = {}
-    for name, value in _ARG.findall(dockerfile.read_text(encoding="utf-8")):
-        words = shlex.split(value) if value.strip() else [""]
-        found[name] = words[0] if words else ""
-    return found
 
 
 def image_present(image: str) -> bool:
@@ -143,7 +132,7 @@ def build_setup(dockerfile: Path, echo: Callable[[str], None] = print) -> BuildS
 
 def _probe(dockerfile: Path, echo: Callable[[str], None]) -> BuildSetup:
     """Try each default of the Dockerfile's build args; replace only what cannot be had."""
-    defaults = dockerfile_defaults(dockerfile)
+    defaults = arg_defaults(dockerfile)
     args: dict[str, str] = {}
     reasons: list[str] = []
     wheels = None

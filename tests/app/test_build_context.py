@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lab.docker.dockerfile import copy_sources
+from lab.docker.dockerfile import arg_defaults, base_images, copy_sources
 from lab.requirements import requirement_pins
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ def test_every_copy_source_exists_in_the_build_context(build_context: Path) -> N
 
 def test_the_image_runs_the_app_as_a_non_root_user_on_port_8000() -> None:
     text = DOCKERFILE.read_text()
-    base = re.search(r"^FROM (\S+)", text, re.MULTILINE).group(1)
+    (base,) = base_images(DOCKERFILE)  # FROM ${BASE_IMAGE}, with the ARG's default
     assert re.fullmatch(r"python:3\.11\.\d+-slim(-\w+)?", base), base
     assert re.search(r"^USER (?!root)\S+", text, re.MULTILINE)
     assert "EXPOSE 8000" in text
@@ -58,7 +58,13 @@ def test_train_and_app_pin_the_same_torch_and_shared_packages() -> None:
 def test_the_dockerfile_installs_the_pinned_cpu_torch() -> None:
     pinned = requirement_pins(REPO / "app" / "requirements.txt")["torch"]
     text = DOCKERFILE.read_text()
-    assert f"--index-url https://download.pytorch.org/whl/cpu torch=={pinned}" in text
+    assert f'--index-url "$TORCH_INDEX_URL" torch=={pinned}' in text
+    assert arg_defaults(DOCKERFILE)["TORCH_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
+
+
+def test_the_dockerfile_takes_the_three_build_args_with_node1_defaults() -> None:
+    assert arg_defaults(DOCKERFILE) == arg_defaults(REPO / "train" / "Dockerfile")
+    assert arg_defaults(DOCKERFILE)["PIP_FIND_LINKS"] == ""
 
 
 def test_bundled_test_photo_is_small_and_a_real_image() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lab.docker.dockerfile import arg_defaults, base_images
 from lab.services import TRAIN_COMMAND
 
 TRAIN = Path(__file__).resolve().parents[2] / "train"
@@ -40,9 +41,24 @@ def requirement_pins() -> dict[str, str]:
 
 
 def test_base_image_is_an_exact_slim_python_311() -> None:
-    froms = [args for keyword, args in instructions() if keyword == "FROM"]
+    froms = base_images(DOCKERFILE)  # FROM ${BASE_IMAGE}, with the ARG's default
     assert len(froms) == 1
     assert re.fullmatch(r"python:3\.11\.\d+-slim", froms[0])
+
+
+def test_build_args_default_to_what_node1_reaches() -> None:
+    assert arg_defaults(DOCKERFILE) == {
+        "BASE_IMAGE": base_images(DOCKERFILE)[0],
+        "TORCH_INDEX_URL": "https://download.pytorch.org/whl/cpu",
+        "PIP_FIND_LINKS": "",
+    }
+
+
+def test_the_state_folder_exists_before_prefect_migrates_into_it() -> None:
+    # The student's first `docker build` failed here: sqlite cannot create a file in a
+    # folder that does not exist.
+    run = next(args for keyword, args in instructions() if "database upgrade" in args)
+    assert run.index('mkdir -p "$STATE_DIR/prefect"') < run.index("database upgrade")
 
 
 def test_every_copy_source_exists_and_is_not_ignored() -> None:
@@ -60,8 +76,8 @@ def test_torch_in_the_dockerfile_is_the_pinned_cpu_build() -> None:
     pins = requirement_pins()
     assert pins["torch"].endswith("+cpu")
     runs = " ".join(args for keyword, args in instructions() if keyword == "RUN")
-    assert f"torch=={pins['torch']}" in runs
-    assert "https://download.pytorch.org/whl/cpu" in runs
+    assert f'--index-url "$TORCH_INDEX_URL" torch=={pins["torch"]}' in runs
+    assert arg_defaults(DOCKERFILE)["TORCH_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"
 
 
 def test_requirements_pin_the_lean_stack() -> None:
