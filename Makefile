@@ -49,7 +49,9 @@ test: lint unit notebook-checks
 bench: setup
 	$(PY) bench/bench_build.py
 	$(PY) bench/bench_train.py
+	$(PY) bench/bench_images.py
 	$(PY) bench/bench_lab.py
+	$(PY) bench/bench_lab.py --mode docker
 
 stop: setup
 	$(PY) -m lab stop

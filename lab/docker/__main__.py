@@ -1,7 +1,7 @@
 """``python -m lab.docker``: build an image here as node1 would, adding only the build args needed.
 
-    python -m lab.docker build train/ gourmetgram-train
-    python -m lab.docker args train/Dockerfile      # just say which build args this machine needs
+python -m lab.docker build train/ gourmetgram-train
+python -m lab.docker args train/Dockerfile      # just say which build args this machine needs
 """
 
 from __future__ import annotations

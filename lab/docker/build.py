@@ -25,6 +25,7 @@ def build_image(
     log_path: Path,
     echo: Callable[[str], None] = print,
     timeout_s: float = BUILD_TIMEOUT_S,
+    no_cache: bool = False,
 ) -> str:
     """Build ``context`` (its Dockerfile) as ``tag`` and return the image ID.
 
@@ -34,7 +35,7 @@ def build_image(
     setup = build_setup(context / "Dockerfile", echo)
     for line in describe(setup):
         echo(line)
-    argv = build_argv(context, tag, setup.docker_args())
+    argv = build_argv(context, tag, setup.docker_args() + (["--no-cache"] if no_cache else []))
     echo(f"$ {command_line(argv)}")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log_path.write_text(f"$ {command_line(argv)}\n", encoding="utf-8")
