@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -85,9 +84,15 @@ def stream(
         text=True,
         env=docker_env(),
     )
-    timer = threading.Timer(timeout_s, proc.kill)  # a silent command must not block us forever
+    expired = threading.Event()
+
+    def expire() -> None:  # a silent command must not block us forever
+        expired.set()
+        proc.kill()
+
+    timer = threading.Timer(timeout_s, expire)
     timer.start()
-    started, found, recent = time.monotonic(), None, []
+    found, recent = None, []
     try:
         with log_path.open("a", encoding="utf-8") as log:
             assert proc.stdout is not None
@@ -107,7 +112,7 @@ def stream(
         code = proc.wait(timeout=30)
     if found is not None:
         return found
-    if time.monotonic() - started >= timeout_s:
+    if expired.is_set():
         raise DockerTimeoutError(
             f"`{command_line(argv)}` did not finish within {timeout_s:g} s; log: {log_path}"
         )
