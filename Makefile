@@ -15,7 +15,7 @@ $(STAMP): scripts/setup.sh requirements.txt train/requirements.txt app/requireme
 # notebooks with papermill against the local target (executed copies in .lab/executed/).
 lab: setup
 	$(PY) build_notebooks.py
-	$(PY) -m lab.workflows check workflows/
+	$(PY) -m lab.workflows check --strict workflows/
 	$(PY) -m lab run-notebooks
 
 notebooks: setup
@@ -27,7 +27,7 @@ lint: setup
 
 unit: setup
 	$(PY) build_notebooks.py --check
-	$(PY) -m lab.workflows check workflows/
+	$(PY) -m lab.workflows check --strict workflows/
 	$(PY) -m pytest
 
 # papermill runs the notebooks end to end, then nbval runs them again cell by cell;

@@ -11,9 +11,9 @@ from typing import Any
 from lab.dockerfiles import missing_sources
 from lab.paths import repo_root, state_dir
 from lab.rehearsal import rehearse
-from lab.rehearsal.records import WorkflowRun
 from lab.requirements import unmet_pins
 from lab.runs import load_runs, save_run
+from lab.runs.records import WorkflowRun
 from lab.services.mlflow_server import start_mlflow_server
 from lab.services.process import (
     Service,

@@ -16,7 +16,7 @@ import httpx
 
 from lab.dockerfiles import missing_sources
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
-from lab.rehearsal.records import FAILED, SUCCEEDED
+from lab.runs.records import FAILED, SUCCEEDED
 from lab.services.app import start_app
 from lab.services.process import stop_service
 
