@@ -13,7 +13,6 @@ from typing import Any
 from lab.argo.depends import DependsError, Outcome, evaluate, expanded_logic, find_cycle
 from lab.argo.depends import ancestors as all_ancestors
 from lab.argo.depends import task_dependencies as listed_dependencies
-from lab.argo.durations import DurationError, argo_duration, go_duration, int_or_string
 from lab.argo.variables import FORMS, blank_out, references, strings
 from lab.rehearsal import resources
 from lab.rehearsal.conditions import tokenize
@@ -26,8 +25,6 @@ from lab.rehearsal.errors import (
 from lab.rehearsal.features import (
     CONTAINER,
     CONTAINER_IGNORED,
-    POD_TYPES,
-    RETRY_POLICIES,
     SPEC,
     SPEC_IGNORED,
     STEP,
@@ -41,6 +38,7 @@ from lab.rehearsal.features import (
     workflow_volumes,
 )
 from lab.rehearsal.scope import check_tag
+from lab.rehearsal.timing import check_deadlines, check_retry
 
 
 def check_template(doc: dict[str, Any]) -> list[str]:
@@ -71,30 +69,6 @@ def check_template(doc: dict[str, Any]) -> list[str]:
     return notes
 
 
-def check_retry(retry: dict[str, Any] | None, where: str, notes: list[str]) -> None:
-    """A retryStrategy whose every value Argo v3.6.5 can read."""
-    if retry is None:
-        return
-    keys(retry, where, {"limit", "retryPolicy", "backoff"}, {"affinity"}, notes)
-    if retry.get("retryPolicy", "OnFailure") not in RETRY_POLICIES:
-        raise TemplateInvalid(f"{where}.retryPolicy must be one of {', '.join(RETRY_POLICIES)}")
-    backoff = retry.get("backoff") or {}
-    if "backoff" in retry and not backoff.get("duration"):
-        raise TemplateInvalid(f"{where}.backoff.duration is required (Argo: no base duration)")
-    readers = [
-        ("limit", retry.get("limit"), int_or_string),
-        ("backoff.factor", backoff.get("factor"), int_or_string),
-        ("backoff.duration", backoff.get("duration"), argo_duration),
-        ("backoff.maxDuration", backoff.get("maxDuration"), argo_duration),
-    ]
-    for key, value, read in readers:
-        try:
-            if value is not None:
-                read(value)
-        except DurationError as error:
-            raise TemplateInvalid(f"{where}.{key}: {error} (Argo v3.6.5 fails the node)") from None
-
-
 class TemplateCheck:
     """The checks for one template of a WorkflowTemplate (run on construction)."""
 
@@ -119,33 +93,12 @@ class TemplateCheck:
         for volume in t.get("volumes") or []:
             self.volumes[volume["name"]] = volume_kind(volume, f"{where}.volumes")
         check_retry(t.get("retryStrategy"), f"{where}.retryStrategy", self.notes)
-        self._deadlines()
+        check_deadlines(t, self.kind, where, self.notes)
         self._outputs()
         getattr(self, f"_{self.kind}")()
         skip = ("steps", "dag", "outputs") if self.kind in ("steps", "dag") else ()
         own = {k: v for k, v in t.items() if k not in skip}
         self._variables(own, where, allowed=self._leaf_kinds())
-
-    def _deadlines(self) -> None:
-        """``timeout`` is a Go duration and times out pods; activeDeadlineSeconds an integer."""
-        timeout = self.t.get("timeout")
-        if timeout is not None and "{{" not in str(timeout):
-            try:
-                go_duration(timeout)
-            except DurationError as error:
-                message = f"{self.where}.timeout: {error} (Argo v3.6.5: invalid timeout format)"
-                raise TemplateInvalid(message) from None
-            if self.kind not in POD_TYPES:
-                self.notes.append(
-                    f"{self.where}.timeout has no effect on a {self.kind} template in Argo "
-                    "v3.6.5 (only pods time out); it has none here either"
-                )
-        deadline = self.t.get("activeDeadlineSeconds")
-        if deadline is not None and "{{" not in str(deadline):
-            try:
-                int_or_string(deadline)
-            except DurationError as error:
-                raise TemplateInvalid(f"{self.where}.activeDeadlineSeconds: {error}") from None
 
     def _outputs(self) -> None:
         outputs = self.t.get("outputs") or {}
