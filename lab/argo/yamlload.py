@@ -66,6 +66,11 @@ def expanded_size(root: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> int:
             raise AliasBombError("an alias refers to the node that contains it", node.start_mark)
         active.discard(key)
         sizes[key] = min(limit + 1, 1 + sum(sizes[id(child)] for child in children))
+        if sizes[key] > limit and len(sizes) > limit // 2:  # mostly written out, not aliased
+            raise AliasBombError(
+                f"the document has more than {limit} nodes: far more than a workflow needs",
+                node.start_mark,
+            )
         if sizes[key] > limit:
             raise AliasBombError(
                 f"aliases expand this document to more than {limit} nodes (an alias bomb?); "

@@ -62,3 +62,9 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
 
 def test_empty_documents_are_dropped() -> None:
     assert load_documents("# only a comment\n---\n") == []
+
+
+def test_a_huge_document_without_aliases_is_refused_as_such() -> None:
+    text = "items:\n" + "".join(f"  - {i}\n" for i in range(MAX_EXPANDED_NODES + 10))
+    with pytest.raises(AliasBombError, match="the document has more than 100000 nodes"):
+        load_documents(text)
