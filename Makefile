@@ -20,7 +20,7 @@ docker-engine:
 # notebooks with papermill against the local target (executed copies in .lab/executed/).
 lab: setup docker-engine
 	$(PY) build_notebooks.py
-	$(PY) -m lab.workflows check workflows/
+	$(PY) -m lab.workflows check --strict workflows/
 	$(PY) -m lab run-notebooks
 
 notebooks: setup
@@ -32,7 +32,7 @@ lint: setup
 
 unit: setup docker-engine
 	$(PY) build_notebooks.py --check
-	$(PY) -m lab.workflows check workflows/
+	$(PY) -m lab.workflows check --strict workflows/
 	$(PY) -m pytest
 
 # papermill runs the notebooks end to end, then nbval runs them again cell by cell;

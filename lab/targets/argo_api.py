@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 
 from lab.progress import format_event
-from lab.rehearsal.records import (
+from lab.runs.records import (
     FINISHED_PHASES,
+    OMITTED,
     RUNNING,
     SKIPPED,
     SUCCEEDED,
@@ -32,8 +33,8 @@ from lab.targets.commands import (
 
 WORKFLOW_FINISHED = frozenset({"Succeeded", "Failed", "Error"})
 # Argo phases the records do not use, in the records' words: a node waiting for its pod
-# is running as far as the student is concerned; an omitted one was skipped.
-NODE_PHASES = {"Pending": RUNNING, "Omitted": SKIPPED}
+# is running as far as the student is concerned.
+NODE_PHASES = {"Pending": RUNNING}
 # Nodes that only group steps; the steps inside them are recorded instead.
 GROUP_TYPES = frozenset({"StepGroup", "TaskGroup"})
 GROUP_INDEX = re.compile(r"\[(\d+)\]\.[^.\[\]]+$")
@@ -407,7 +408,7 @@ def node_record(node: Mapping[str, Any], resources: set[str] = frozenset()) -> N
     if kind == "Retry":
         attempts = len(node.get("children") or [])
     else:
-        attempts = 0 if phase == "Skipped" or not node.get("startedAt") else 1
+        attempts = 0 if phase in (SKIPPED, OMITTED) or not node.get("startedAt") else 1
     return NodeRecord(
         name=node.get("displayName") or node.get("name", ""),
         template=template,
@@ -463,7 +464,7 @@ def node_events(workflow: Mapping[str, Any], seen: dict[str, str]) -> list[Event
             "node": node.get("displayName") or node.get("name", ""),
             "template": node.get("templateName"),
         }
-        if before is None and phase != SKIPPED:
+        if before is None and phase not in (SKIPPED, OMITTED):
             events.append(Event(kind="node-started", phase=RUNNING, **common))
         if phase in FINISHED_PHASES:
             message = node.get("message") or ""

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from lab.rehearsal.records import WorkflowRun
+from lab.runs.records import WorkflowRun
 from lab.targets.argo_api import TEMPLATE_LABEL, ArgoClient, OnEvent, workflow_run
 from lab.targets.base import Target
 from lab.targets.commands import (

@@ -12,9 +12,9 @@ from lab.docker.containers import records_dir
 from lab.docker.dockerfile import missing_sources
 from lab.paths import repo_root, state_dir
 from lab.rehearsal import ImageHandler, rehearse
-from lab.rehearsal.records import WorkflowRun
 from lab.requirements import unmet_pins
 from lab.runs import load_runs, save_run
+from lab.runs.records import WorkflowRun
 from lab.services.mlflow_server import start_mlflow_server
 from lab.services.process import (
     Service,

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lab.rehearsal.records import Event
+from lab.runs.records import Event
 from lab.targets.argo_api import (
     ArgoAuthError,
     ArgoClient,
