@@ -76,8 +76,8 @@ class LocalTarget(Target):
     def describe(self) -> str:
         """Where each part runs on this target."""
         return (
-            f"Target 'local', process mode: no Docker engine answers here, and there is no "
-            f"Kubernetes. MLflow runs as a local "
+            "Target 'local', process mode (no Docker engine answers here, or "
+            "LAB_LOCAL_MODE=process), and no Kubernetes. MLflow runs as a local "
             f"process at {self.mlflow_uri}; the training service runs from train/ with the "
             f"image's own start command, listening on {self.host}:{self.service_port} (the host "
             "port students map to the container's 8000). Argo workflows are rehearsed: each "
