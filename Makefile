@@ -30,12 +30,13 @@ unit: setup
 	$(PY) -m lab.workflows check workflows/
 	$(PY) -m pytest
 
-# papermill runs the notebooks end to end, then nbval runs them again cell by cell;
+# papermill runs the notebooks end to end, then nbval runs them again cell by cell, both
+# with the kernelspec the notebooks name (the project's: over IPC, see lab/kernels.py);
 # the local services are stopped whatever happened.
 notebook-checks: setup
 	@status=0; \
 	$(PY) -m lab run-notebooks --keep || status=1; \
-	$(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	$(PY) -m pytest --nbval-lax notebooks/ || status=1; \
 	$(PY) -m lab stop; \
 	exit $$status
 

@@ -35,5 +35,6 @@ PY
 echo "setup: installing pinned requirements into $venv (first time: a few minutes)" >&2
 "$venv/bin/pip" install -qq -c constraints.txt -r requirements.txt
 "$venv/bin/pip" install -qq --no-deps -e .
-"$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
+# the kernelspec the notebooks name, started over IPC (lab/kernels.py)
+"$venv/bin/python" -m lab.kernels >/dev/null
 echo "setup: ready ($venv)" >&2
