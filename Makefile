@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup lab notebooks test lint unit notebook-checks bench stop clean
+.PHONY: setup lab notebooks jupyter test lint unit notebook-checks bench stop clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,10 @@ lab: setup
 
 notebooks: setup
 	$(PY) build_notebooks.py
+
+# JupyterLab on the course (notebooks/) on a free loopback port; prints the address.
+jupyter: setup
+	$(PY) -m lab.jupyter
 
 lint: setup
 	$(PY) -m ruff check .
