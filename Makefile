@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup lab notebooks jupyter test lint unit notebook-checks bench stop clean
+.PHONY: setup lab notebooks jupyter test lint unit notebook-checks test-browser bench stop clean
 
 setup: $(STAMP)
 
@@ -44,7 +44,12 @@ notebook-checks: setup
 	$(PY) -m lab stop; \
 	exit $$status
 
-test: lint unit notebook-checks
+# The notebooks in JupyterLab in headless Chromium, with widgets; screenshots in
+# .lab/screenshots/. The local services are stopped afterwards.
+test-browser: setup
+	$(PY) -m pytest -m browser tests/browser
+
+test: lint unit notebook-checks test-browser
 
 bench: setup
 	$(PY) bench/bench_build.py

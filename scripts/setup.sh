@@ -10,6 +10,8 @@ command -v pandoc >/dev/null || need_apt+=(pandoc)
 command -v dot >/dev/null || need_apt+=(graphviz)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v git >/dev/null || need_apt+=(git)
+# the browser test drives Debian's Chromium; Playwright downloads no browser of its own
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "setup: installing ${need_apt[*]} from Debian" >&2
