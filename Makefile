@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup docker-engine lab notebooks test lint unit notebook-checks bench stop clean
+.PHONY: setup docker-engine lab notebooks jupyter test lint unit notebook-checks test-browser bench stop clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ lab: setup docker-engine
 notebooks: setup
 	$(PY) build_notebooks.py
 
+# JupyterLab on the course (notebooks/) on a free loopback port; prints the address.
+jupyter: setup
+	$(PY) -m lab.jupyter
+
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -35,16 +39,22 @@ unit: setup docker-engine
 	$(PY) -m lab.workflows check --strict workflows/
 	$(PY) -m pytest
 
-# papermill runs the notebooks end to end, then nbval runs them again cell by cell;
+# papermill runs the notebooks end to end, then nbval runs them again cell by cell, both
+# with the kernelspec the notebooks name (the project's: over IPC, see lab/kernels.py);
 # the local services are stopped whatever happened.
 notebook-checks: setup docker-engine
 	@status=0; \
 	$(PY) -m lab run-notebooks --keep || status=1; \
-	$(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	$(PY) -m pytest --nbval-lax notebooks/ || status=1; \
 	$(PY) -m lab stop; \
 	exit $$status
 
-test: lint unit notebook-checks
+# The notebooks in JupyterLab in headless Chromium, with widgets; screenshots in
+# .lab/screenshots/. The local services are stopped afterwards.
+test-browser: setup docker-engine
+	$(PY) -m pytest -m browser tests/browser
+
+test: lint unit notebook-checks test-browser
 
 bench: setup
 	$(PY) bench/bench_build.py
