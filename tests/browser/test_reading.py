@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from lab.notebook import run_summary
 from lab.registry import VersionRow, versions_table
-from lab.rehearsal.records import NodeRecord, Outputs, WorkflowRun
+from lab.runs.records import NodeRecord, Outputs, WorkflowRun
 from tests.browser.reading import TableRow, registry_tables, summaries
 
 T0 = datetime(2026, 11, 30, tzinfo=UTC)

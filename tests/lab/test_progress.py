@@ -8,7 +8,7 @@ import pytest
 
 from lab import progress as progress_module
 from lab.progress import Board, TextProgress, WidgetProgress, progress
-from lab.rehearsal.records import Event
+from lab.runs.records import Event
 
 # What the local rehearsal emits for a train-model run that registers a version: the
 # child build runs while the parent's build-container step is running.
