@@ -1,5 +1,5 @@
-"""Fixtures for the reliability tests: the app from a private build context, an MLflow server
-of their own to hang and stop, and training services that the tests may kill."""
+"""Fixtures for the reliability tests: the app from a private build context, and a state
+folder for the training services that the fault tests start, hang and kill."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from lab.services import Service, stop_service
 from lab.services.app import start_app
 from tests.app.serving import assemble_context, make_serving_artifact
-from tests.conftest import MlflowServer
 
 MODEL_VERSION = 7
 
@@ -35,11 +34,7 @@ def app_service(app_context: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def fault_mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    """An MLflow server that the fault tests hang (SIGSTOP) and stop; nobody else uses it."""
-    server = MlflowServer(tmp_path_factory.mktemp("fault-mlflow"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def train_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One state folder for the services these tests start one after another: a service
+    that finds Prefect's database and the sample data there starts in half the time."""
+    return tmp_path_factory.mktemp("reliability-train-state")
