@@ -22,7 +22,7 @@ from gourmetgram_train.flow import (
 )
 from gourmetgram_train.mlflow_runs import REASON_TAG, end_stale_runs
 from gourmetgram_train.schemas import TriggerResponse
-from gourmetgram_train.stopping import ServiceStopping, check_stop
+from gourmetgram_train.stopping import ServiceStopping, check_stop, stop_requested
 from gourmetgram_train.tracking import MlflowUnavailableError, check_mlflow
 
 logger = logging.getLogger(__name__)
@@ -99,30 +99,41 @@ def run_trigger(settings: Settings, epochs: int | None) -> TriggerResponse:
     return answer(settings, result)
 
 
-def unavailable(settings: Settings, budget: MlflowBudget, exc: Exception) -> HTTPException:
-    """The 503 for MLflow down or hung (the budget spent)."""
-    if isinstance(exc, MlflowUnavailableError):
-        detail = str(exc)
+def unavailable(
+    settings: Settings, budget: MlflowBudget, reason: Exception, failed: Exception | None = None
+) -> HTTPException:
+    """The 503 for MLflow down or hung (`reason`), after the run failed with `failed`."""
+    if isinstance(reason, MlflowUnavailableError):
+        detail = str(reason)
     else:
         detail = (
             f"MLflow at {settings.mlflow_tracking_uri} did not answer within "
             f"{budget.seconds:g} s, the time a trigger may wait on MLflow in all "
             "(MLFLOW_BUDGET_S): is the server hung or overloaded?"
         )
-    return HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"{detail} {outcome(exc)}")
+    return HTTPException(
+        status.HTTP_503_SERVICE_UNAVAILABLE, detail=f"{detail} {outcome(failed or reason)}"
+    )
 
 
 def failure(settings: Settings, budget: MlflowBudget, exc: Exception) -> HTTPException:
-    """503 if the run failed because MLflow is down or hung, else 500 naming the error."""
+    """503 if the run failed because MLflow is down or hung or the service is stopping,
+    else 500 naming the error."""
+    if stop_requested():  # the stop also cut MLflow's budget short (stopping.STOP_GRACE_S)
+        return HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail=f"the service is stopping (SIGTERM) and the run could not finish in time "
+            f"({type(exc).__name__}). {outcome(exc)} Trigger again once the service is back.",
+        )
     if budget.exhausted:
         return unavailable(settings, budget, exc)
     try:
         check_mlflow_within(settings, budget)
     except (MlflowUnavailableError, BudgetSpentError) as down:
-        return unavailable(settings, budget, down)
+        return unavailable(settings, budget, down, failed=exc)
     return HTTPException(
         status.HTTP_500_INTERNAL_SERVER_ERROR,
-        detail=f"training run failed ({type(exc).__name__}: {exc}); {outcome(exc)} "
+        detail=f"training run failed ({type(exc).__name__}: {exc}). {outcome(exc)} "
         "The service log has the traceback.",
     )
 
