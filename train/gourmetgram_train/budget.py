@@ -6,6 +6,10 @@ that accepts connections and never answers, one trigger used to wait minutes. In
 `mlflow_budget(seconds)`, every attempt of every request in this thread (retries and their
 back-off included) waits at most what is left of the budget; once it is spent, the next
 attempt fails at once with BudgetSpentError. Time spent training is not charged.
+
+It works by wrapping `requests.adapters.HTTPAdapter.send` (installed by the first
+`mlflow_budget`; outside a budget the wrapper only passes the call on), which hands urllib3
+a Timeout whose per-attempt copies are cut to what is left.
 """
 
 from __future__ import annotations
