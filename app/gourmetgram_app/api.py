@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, File, HTTPException, Request, UploadFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from pydantic import BaseModel
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from gourmetgram_app.images import ImageRejectedError, open_image
 from gourmetgram_app.model import ServingModel
 from gourmetgram_app.settings import Settings, get_settings
+from gourmetgram_app.version import VersionFileError, read_version
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+#: The whole request: the upload plus its multipart framing (boundaries, part headers).
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+MAX_NAME_CHARS = 80  # of an upload's file name, in messages
 TEST_IMAGE = Path(__file__).parent / "static" / "test.jpg"
 
 
@@ -50,10 +56,35 @@ def classify(model: ServingModel, image: Image.Image) -> Prediction:
     )
 
 
-def create_app(model: ServingModel) -> FastAPI:
+def classify_upload(model: ServingModel, data: bytes, name: str, settings: Settings) -> Prediction:
+    """Decode and classify an uploaded file; HTTPException 400 or 413 when it cannot be."""
+    try:
+        with open_image(data, name, settings.max_image_pixels, model.image_size) as image:
+            return classify(model, image)
+    except ImageRejectedError as error:
+        raise HTTPException(status_code=error.status_code, detail=str(error)) from error
+
+
+def upload_name(file: UploadFile) -> str:
+    """How messages name an upload: its file name, shortened."""
+    name = file.filename or "the upload"
+    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"
+
+
+def create_app(model: ServingModel, settings: Settings | None = None) -> FastAPI:
     """The FastAPI application serving ``model``."""
+    settings = settings or get_settings()
     app = FastAPI(title="GourmetGram", summary="Food-11 image classification")
+    # A larger request is refused as it arrives, before anything is parsed or stored.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
     app.state.model = model
+    # Decoding is what costs memory: at most DECODE_SLOTS images at once, the rest wait.
+    decode_slots = anyio.CapacityLimiter(settings.decode_slots)
+
+    async def classify_in_slot(data: bytes, name: str) -> Prediction:
+        return await anyio.to_thread.run_sync(
+            classify_upload, model, data, name, settings, limiter=decode_slots
+        )
 
     @app.get("/health")
     def health(model: Annotated[ServingModel, Depends(get_model)]) -> Health:
@@ -62,43 +93,27 @@ def create_app(model: ServingModel) -> FastAPI:
 
     @app.get("/version")
     def version(settings: Annotated[Settings, Depends(get_settings)]) -> Version:
-        """The version file written by the build (``model/version.txt``)."""
-        path = settings.version_file
-        if not path.is_file():
-            raise HTTPException(
-                status_code=404,
-                detail=(
-                    f"no version file at {path} (resolved: {path.resolve()}): the build's "
-                    "fetch-model step writes it next to the model; set MODEL_DIR if it is elsewhere"
-                ),
-            )
-        return Version(model_version=path.read_text(encoding="utf-8").strip())
+        """The version file written by the build (``model/version.txt``): 404 or 503 if bad."""
+        try:
+            return Version(model_version=read_version(settings.version_file))
+        except VersionFileError as error:
+            raise HTTPException(status_code=error.status_code, detail=error.detail) from error
 
     @app.post("/predict")
-    def predict(
+    async def predict(
         file: Annotated[UploadFile, File(description="a food photo (JPEG, PNG, ...)")],
-        model: Annotated[ServingModel, Depends(get_model)],
     ) -> Prediction:
-        """Classify an uploaded image."""
-        data = file.file.read(MAX_UPLOAD_BYTES + 1)
+        """Classify an uploaded image: 400 if it is not one, 413 if it is too large."""
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
             raise HTTPException(
                 status_code=413, detail=f"upload larger than {MAX_UPLOAD_BYTES} bytes"
             )
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                return classify(model, image)
-        except (UnidentifiedImageError, OSError) as error:
-            raise HTTPException(
-                status_code=400,
-                detail=f"{file.filename or 'the upload'} is not an image Pillow can read: {error}",
-            ) from error
+        return await classify_in_slot(data, upload_name(file))
 
     @app.get("/test")
-    def test(model: Annotated[ServingModel, Depends(get_model)]) -> Prediction:
+    async def test() -> Prediction:
         """Classify the test image bundled with the app."""
-        with Image.open(TEST_IMAGE) as image:
-            return classify(model, image)
+        return await classify_in_slot(TEST_IMAGE.read_bytes(), TEST_IMAGE.name)
 
     return app

@@ -33,7 +33,9 @@ class ServingModel:
     def preprocess(self, image: Image.Image) -> torch.Tensor:
         """RGB, resized to S×S (bilinear), scaled to [0, 1], normalised: a (3, S, S) tensor."""
         size = (self.image_size, self.image_size)
-        rgb = image.convert("RGB").resize(size, Image.Resampling.BILINEAR)
+        # convert() copies even an RGB image: skip it, a large photo need not be held twice.
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        rgb = rgb.resize(size, Image.Resampling.BILINEAR)
         pixels = torch.frombuffer(bytearray(rgb.tobytes()), dtype=torch.uint8)
         chw = pixels.view(self.image_size, self.image_size, 3).permute(2, 0, 1).float() / 255.0
         return (chw - self.mean) / self.std

@@ -10,10 +10,11 @@ from markdown_it.token import Token
 from lab.notebooks.attributes import Attributes
 from lab.notebooks.cells import Block
 from lab.notebooks.errors import IncludeError, SnippetSyntaxError
-from lab.notebooks.images import check_image, find_images, rewrite
+from lab.notebooks.images import ImageSearch, check_image, find_images, rewrite
 from lab.notebooks.include import Included, fence_lines, include_attributes, resolve_include
 from lab.notebooks.mdparse import parse
 from lab.notebooks.source import Source
+from lab.notebooks.tracked import IncludePolicy, NotIncludableError, include_policy
 
 # pandoc's names for raw cell formats, as notebook `raw_mimetype`s.
 _RAW_MIMETYPES = {
@@ -30,13 +31,23 @@ _RAW_MIMETYPES = {
 class Context:
     """What rendering needs: the repository root and the files this build generates.
 
-    `included` keeps what each include showed, so index.md, which shows the notebooks'
-    includes again, reads them once per build.
+    `images` is set in single-file mode: relative image paths are then looked up as pandoc
+    does, and re-pointed from the output's folder. `included` keeps what each include
+    showed, so index.md, which shows the notebooks' includes again, reads them once per
+    build; `policies` keeps the root's tracked files, asked of git once per build.
     """
 
     root: Path
     generated: frozenset[Path] = frozenset()
+    images: ImageSearch | None = None
     included: dict[Attributes, Included] = field(default_factory=dict, compare=False, repr=False)
+    policies: dict[Path, IncludePolicy] = field(default_factory=dict, compare=False, repr=False)
+
+    def include_policy(self) -> IncludePolicy:
+        """Which files includes may show (tracked.py), found once."""
+        if self.root not in self.policies:
+            self.policies[self.root] = include_policy(self.root)
+        return self.policies[self.root]
 
 
 def block_text(source: Source, block: Block, ctx: Context, image_prefix: str) -> str:
@@ -54,9 +65,15 @@ def block_text(source: Source, block: Block, ctx: Context, image_prefix: str) ->
         sites = find_images(tokens, env, lines)
     except ValueError as exc:
         raise SnippetSyntaxError(source.origin(start + exc.args[0]), exc.args[1]) from None
-    for site in sites:
-        check_image(site.src, ctx.root, ctx.generated, source.origin(start + site.line))
-    lines = rewrite(lines, sites, image_prefix)
+    if ctx.images is None:
+        for site in sites:
+            check_image(site.src, ctx.root, ctx.generated, source.origin(start + site.line))
+        lines = rewrite(lines, sites, {site.src: image_prefix + site.src for site in sites})
+    else:
+        found = {
+            site.src: ctx.images.link(site.src, source.origin(start + site.line)) for site in sites
+        }
+        lines = rewrite(lines, sites, found)
     for token in reversed(tokens):
         if token.type == "fence" and token.map is not None:
             where = source.origin(start + token.map[0])
@@ -125,7 +142,11 @@ def _only_code_block(source: Source, block: Block, kind: str) -> Token | None:
 def _include(attrs: Attributes, ctx: Context, where: object) -> Included:
     """What an include block shows, read once per build."""
     if attrs not in ctx.included:
-        ctx.included[attrs] = resolve_include(attrs, ctx.root, where)
+        try:
+            policy = ctx.include_policy()
+        except NotIncludableError as exc:
+            raise IncludeError(where, f"include: {exc}") from None
+        ctx.included[attrs] = resolve_include(attrs, ctx.root, where, policy)
     return ctx.included[attrs]
 
 

@@ -42,3 +42,7 @@ class NotebookInvalidError(BuildError):
 
 class PictureError(BuildError):
     """Raised when a picture cannot be rendered (graphviz missing, bad DOT, bad output path)."""
+
+
+class OutputError(BuildError):
+    """Raised when an output cannot be written (or, with --check, read); nothing half-written."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,12 +84,44 @@ def check_image(src: str, root: Path, generated: frozenset[Path], where: object)
         raise ImageError(where, f"image {path_part!r} does not exist")
 
 
-def rewrite(lines: list[str], sites: list[ImageSite], prefix: str) -> list[str]:
-    """`lines` with `prefix` put in front of each image target."""
-    if not prefix or not sites:
-        return lines
+@dataclass(frozen=True)
+class ImageSearch:
+    """Single-file mode: where a relative image path is looked for, and where links start.
+
+    pandoc 2.17 looks in each `--resource-path` entry in order (default: the working
+    directory), then opens the path from the working directory; the repository root comes
+    last, so that a build's own image paths still resolve from anywhere.
+    """
+
+    folders: tuple[Path, ...]
+    out_dir: Path
+
+    @classmethod
+    def pandoc(
+        cls, resource_path: Sequence[Path], cwd: Path, root: Path, out_dir: Path
+    ) -> ImageSearch:
+        """The search pandoc makes for `--resource-path` (`cwd` when none), then the root."""
+        entries = [cwd / entry for entry in resource_path] or [cwd]
+        folders = dict.fromkeys(folder.resolve() for folder in [*entries, cwd, root])
+        return cls(tuple(folders), out_dir.resolve())
+
+    def link(self, src: str, where: object) -> str:
+        """`src` re-pointed at the file found, relative to the output's folder."""
+        path_part = urlsplit(src).path
+        for folder in self.folders:
+            candidate = folder / path_part
+            if candidate.is_file():
+                relative = Path(os.path.relpath(candidate, self.out_dir)).as_posix()
+                return relative + src[len(path_part) :]
+        searched = ", ".join(str(folder) for folder in self.folders)
+        raise ImageError(where, f"image {path_part!r} not found (looked in {searched})")
+
+
+def rewrite(lines: list[str], sites: list[ImageSite], targets: dict[str, str]) -> list[str]:
+    """`lines` with each image target replaced by `targets[target]`."""
     out = list(lines)
     for site in reversed(sites):
-        line = out[site.line]
-        out[site.line] = line[: site.start] + prefix + line[site.start :]
+        if targets[site.src] != site.src:
+            line = out[site.line]
+            out[site.line] = line[: site.start] + targets[site.src] + line[site.end :]
     return out

@@ -24,6 +24,7 @@ import yaml
 from lab.notebooks.attributes import Attributes, parse_attributes
 from lab.notebooks.errors import IncludeError, SourceError
 from lab.notebooks.source import read_text, resolve_in_repo
+from lab.notebooks.tracked import IncludePolicy, NotIncludableError, include_policy
 
 _KEYS = frozenset({"include", "part", "lines"})
 _BACKTICKS = re.compile("`+")
@@ -69,8 +70,14 @@ def include_attributes(info: str, where: object) -> Attributes | None:
     return attrs
 
 
-def resolve_include(attrs: Attributes, root: Path, where: object) -> Included:
-    """Read what an include block names; errors name the snippet's file and line."""
+def resolve_include(
+    attrs: Attributes, root: Path, where: object, policy: IncludePolicy | None = None
+) -> Included:
+    """Read what an include block names; errors name the snippet's file and line.
+
+    Only files that `policy` allows (by default: git's tracked files, see tracked.py) are
+    read, and only up to source.MAX_TEXT_BYTES.
+    """
     name = attrs.get("include") or ""
     try:
         path = resolve_in_repo(root, name)
@@ -79,7 +86,10 @@ def resolve_include(attrs: Attributes, root: Path, where: object) -> Included:
     if not path.is_file():
         raise IncludeError(where, f"include file {name!r} does not exist")
     try:
+        (policy or include_policy(root)).check(path)
         text = read_text(path, name)
+    except NotIncludableError as exc:
+        raise IncludeError(where, f"include {exc}") from None
     except SourceError as exc:
         raise IncludeError(where, f"include {exc}") from None
     part, lines = attrs.get("part"), attrs.get("lines")

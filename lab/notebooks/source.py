@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,9 @@ from typing import Any
 
 from lab.notebooks.errors import SourceError
 from lab.notebooks.frontmatter import split_frontmatter
+
+#: The largest snippet or included file read (the lesson's biggest is about 30 KB).
+MAX_TEXT_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,25 @@ def shown_path(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path, shown: str) -> str:
-    """A text file's content as UTF-8, with CRLF and CR line ends turned into LF."""
+def read_text(path: Path, shown: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """A text file's content as UTF-8, with CRLF and CR line ends turned into LF.
+
+    Its size is checked before it is read: a file larger than `max_bytes` is refused unread.
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise SourceError(shown, f"is {size:,} bytes; a source may have {max_bytes:,}")
+            data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise SourceError(shown, "no such file") from None
     except IsADirectoryError:
         raise SourceError(shown, "is a folder, not a file") from None
+    except PermissionError:
+        raise SourceError(shown, "cannot be read (permission denied)") from None
+    if len(data) > max_bytes:  # it grew while we looked
+        raise SourceError(shown, f"is more than {max_bytes:,} bytes; a source may have that many")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

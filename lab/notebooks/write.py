@@ -5,9 +5,26 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from lab.notebooks.errors import OutputError
+
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename, so readers never see half."""
+    """Write `data` to `path` through a temporary file and a rename, so readers never see half.
+
+    Raises:
+        OutputError: in one line, naming the path and the reason; no file is left behind.
+    """
+    try:
+        _atomic_write(path, data)
+    except (FileExistsError, NotADirectoryError):  # from mkdir: a "folder" is a file
+        raise OutputError(str(path), "cannot write it: a folder on its path is a file") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(str(path), f"cannot write it: {reason}") from None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """atomic_write's work, raising what the file system raises."""
     import tempfile  # here: checking and no-change builds write nothing
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,8 +46,12 @@ def stale_outputs(outputs: dict[Path, bytes]) -> list[tuple[Path, str]]:
     for path, data in outputs.items():
         if not path.is_file():
             found.append((path, "missing"))
-        elif path.read_bytes() != data:
-            found.append((path, "stale"))
+            continue
+        try:
+            if path.read_bytes() != data:
+                found.append((path, "stale"))
+        except OSError as exc:
+            raise OutputError(str(path), f"cannot read it: {exc.strerror or exc}") from None
     return found
 
 

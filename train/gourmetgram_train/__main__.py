@@ -5,12 +5,29 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from types import FrameType
+
+import uvicorn
 
 from gourmetgram_train.config import ConfigurationError, get_settings
 from gourmetgram_train.prefect_server import PrefectServer
+from gourmetgram_train.stopping import request_stop
 
 # The same shape as Prefect's own lines, so the service's log reads as one.
 LOG_FORMAT = "%(asctime)s.%(msecs)03d | %(levelname)-7s | %(name)s - %(message)s"
+#: How long uvicorn lets requests finish after SIGTERM: within `docker stop`'s 10 s, with
+#: room to stop Prefect's server. A run stops within about a second (stopping.py); only a
+#: hung MLflow can hold a request this long, and its run is then ended at the next start.
+GRACEFUL_SHUTDOWN_S = 7
+
+
+class StoppingServer(uvicorn.Server):
+    """uvicorn's server that also asks a running training to stop on SIGTERM or SIGINT."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Ask the run to stop first, so it stops while uvicorn drains its connections."""
+        request_stop()
+        super().handle_exit(sig, frame)
 
 
 def configure_logging() -> None:
@@ -31,7 +48,7 @@ def main() -> None:
         settings = get_settings()
     except ConfigurationError as exc:
         sys.exit(f"gourmetgram-train: {exc}")
-    # MLflow's defaults retry a dead server for minutes; a trigger should fail within seconds.
+    # Per request; a trigger's MLflow budget (budget.py, MLFLOW_BUDGET_S) bounds them all.
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
@@ -41,7 +58,6 @@ def main() -> None:
     prefect_server.start()
     try:
         os.environ.update(prefect_server.client_env())
-        import uvicorn
         from prefect.logging.configuration import ensure_logging_setup
 
         # Prefect's log handler must own the root logger before mlflow.pytorch is imported:
@@ -50,13 +66,14 @@ def main() -> None:
         from gourmetgram_train.api import create_app  # imports torch, mlflow, the flow
 
         configure_logging()  # after Prefect has set up its logging at import
-        uvicorn.run(
+        config = uvicorn.Config(
             create_app(prefect_server),
             host=settings.host,
             port=settings.port,
             log_config=None,  # keep the logging set up above
-            timeout_graceful_shutdown=30,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
+        StoppingServer(config).run()
     finally:
         prefect_server.stop()
 

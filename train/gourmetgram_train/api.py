@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,43 +12,27 @@ from functools import cache
 from typing import Annotated
 
 import torch
-from fastapi import Depends, FastAPI, HTTPException, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from prefect.context import SettingsContext, get_settings_context
-from prefect.settings import Settings as PrefectSettings
-from prefect.settings import get_current_settings
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from gourmetgram_train.auth import TokenFirstRoute, bearer, token_matches
 from gourmetgram_train.config import Settings, get_settings
-from gourmetgram_train.flow import ALIAS, TrainingResult, train_and_register
 from gourmetgram_train.prefect_server import PrefectServer
 from gourmetgram_train.schemas import ErrorResponse, HealthResponse, TriggerRequest, TriggerResponse
-from gourmetgram_train.tracking import MlflowUnavailableError, check_mlflow
+from gourmetgram_train.stopping import stop_requested
+from gourmetgram_train.tracking import MlflowProbe
+from gourmetgram_train.trigger import end_stale_runs_at_start, run_trigger
+
+__all__ = ["create_app", "token_matches"]
 
 logger = logging.getLogger(__name__)
-bearer = HTTPBearer(auto_error=False, description="Needed only when TRIGGER_TOKEN is set")
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def token_matches(expected: str | None, given: str | None) -> bool:
-    """Whether a trigger may run: no token configured, or the given one equals it."""
-    if not expected:
-        return True
-    return given is not None and secrets.compare_digest(expected.encode(), given.encode())
-
-
-def require_token(
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> None:
-    """Answer 401 unless the request carries `Authorization: Bearer <TRIGGER_TOKEN>`."""
-    expected = settings.trigger_token.get_secret_value() if settings.trigger_token else None
-    if not token_matches(expected, credentials.credentials if credentials else None):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="missing or wrong token: send 'Authorization: Bearer <TRIGGER_TOKEN>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+#: The largest request body accepted (a trigger's is `{"epochs": N}`); larger ones get 413.
+MAX_BODY_BYTES = 4096
+STOPPING = "the service is stopping (SIGTERM): trigger again once it is back"
 
 
 def set_torch_threads() -> None:
@@ -57,61 +40,10 @@ def set_torch_threads() -> None:
     torch.set_num_threads(get_settings().torch_threads)
 
 
-@cache
-def flow_settings() -> PrefectSettings:
-    """Prefect's settings for our flow runs: the current ones without flow-run heartbeats."""
-    # Heartbeats let a Prefect server with services spot crashed runs; ours runs none, and
-    # stopping the heartbeat thread at the end of each run costs up to a second. Built once:
-    # temporary_settings() would rebuild the whole settings model on every run (~50 ms).
-    return get_current_settings().copy_with_update(updates={"flows.heartbeat_frequency": None})
-
-
-def run_flow(epochs: int | None) -> TrainingResult:
-    """Run the Prefect flow once in this thread and return its result."""
-    profile = get_settings_context().profile
-    with SettingsContext(profile=profile, settings=flow_settings()):
-        return train_and_register(epochs=epochs)
-
-
-def trigger(settings: Settings, epochs: int | None) -> TriggerResponse:
-    """Check MLflow, run the flow, and turn its result into the HTTP answer."""
-    try:
-        check_mlflow(settings.mlflow_tracking_uri, settings.mlflow_timeout_s)
-    except MlflowUnavailableError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
-    try:
-        result = run_flow(epochs)
-    except Exception as exc:
-        logger.exception("training run failed")
-        try:
-            check_mlflow(settings.mlflow_tracking_uri, settings.mlflow_timeout_s)
-        except MlflowUnavailableError as down:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(down)) from exc
-        raise HTTPException(
-            status.HTTP_500_INTERNAL_SERVER_ERROR,
-            detail=f"training run failed ({type(exc).__name__}: {exc}); its MLflow run ended "
-            "FAILED and nothing was registered. The service log has the traceback.",
-        ) from exc
-    accuracy = result.metrics["accuracy"]
-    if result.new_model_version is None:
-        message = (
-            f"accuracy {accuracy:.3f} is below ACCURACY_THRESHOLD {settings.accuracy_threshold}: "
-            "nothing registered"
-        )
-    else:
-        message = (
-            f"accuracy {accuracy:.3f} passed: registered {settings.model_name} version "
-            f"{result.new_model_version} with alias {ALIAS}"
-        )
-    return TriggerResponse(
-        status="rejected" if result.new_model_version is None else "registered",
-        new_model_version=result.new_model_version,
-        run_id=result.run_id,
-        metrics=result.metrics,
-        model_name=settings.model_name,
-        accuracy_threshold=settings.accuracy_threshold,
-        message=message,
-    )
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 naming what is wrong and where, without echoing the input back."""
+    errors = [{key: e[key] for key in ("type", "loc", "msg") if key in e} for e in exc.errors()]
+    return JSONResponse(status_code=422, content={"detail": errors})
 
 
 def create_app(prefect_server: PrefectServer | None = None) -> FastAPI:
@@ -121,17 +53,21 @@ def create_app(prefect_server: PrefectServer | None = None) -> FastAPI:
     training_thread = ThreadPoolExecutor(
         max_workers=1, thread_name_prefix="training", initializer=set_torch_threads
     )
-    run_lock = threading.Lock()
+    run_lock = threading.Lock()  # held from a trigger's start until its thread work ends
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if prefect_server is not None:
             await run_in_threadpool(prefect_server.wait_ready)
             logger.info("Prefect API ready at %s", prefect_server.api_url)
+            # Runs an earlier life of the service left RUNNING; a trigger waits behind it.
+            training_thread.submit(end_stale_runs_at_start, get_settings())
         try:
             yield
         finally:
-            training_thread.shutdown(wait=True, cancel_futures=True)
+            # A run still going was asked to stop (stopping.py); waiting for a thread stuck
+            # on a hung server would outlast `docker stop`. Its run is ended at next start.
+            training_thread.shutdown(wait=False, cancel_futures=True)
             if prefect_server is not None:
                 prefect_server.stop()
                 logger.info("Prefect server stopped")
@@ -140,48 +76,73 @@ def create_app(prefect_server: PrefectServer | None = None) -> FastAPI:
         title="gourmetgram-train",
         summary="Train, evaluate and register the GourmetGram Food-11 model on request.",
         lifespan=lifespan,
+        exception_handlers={RequestValidationError: validation_error},
     )
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
 
-    @app.post(
+    @cache
+    def mlflow_probe(uri: str) -> MlflowProbe:
+        return MlflowProbe(uri)
+
+    trigger_router = APIRouter(route_class=TokenFirstRoute)
+
+    @trigger_router.post(
         "/trigger-training",
         response_model=TriggerResponse,
         responses={
             401: {"model": ErrorResponse, "description": "TRIGGER_TOKEN is set; token missing"},
+            413: {"description": f"The body is larger than {MAX_BODY_BYTES} bytes"},
             423: {"model": ErrorResponse, "description": "A training run is in progress"},
             500: {"model": ErrorResponse, "description": "The run failed; nothing registered"},
-            503: {"model": ErrorResponse, "description": "MLflow cannot be reached"},
+            503: {
+                "model": ErrorResponse,
+                "description": "MLflow cannot be reached or does not answer in time, or the "
+                "service is stopping; nothing registered",
+            },
         },
-        dependencies=[Depends(require_token)],
+        dependencies=[Depends(bearer)],  # documents the scheme; TokenFirstRoute checks it
     )
     async def trigger_training(
         settings: SettingsDep, body: TriggerRequest | None = None
     ) -> TriggerResponse:
         """Load data → train → evaluate → register the model if accuracy passes the threshold."""
+        if stop_requested():
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=STOPPING)
         if not run_lock.acquire(blocking=False):
             raise HTTPException(
                 status.HTTP_423_LOCKED,
                 detail="a training run is already in progress; try again when it has finished",
             )
         try:
-            epochs = body.epochs if body else None
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(training_thread, trigger, settings, epochs)
-        finally:
+            future = training_thread.submit(run_trigger, settings, body.epochs if body else None)
+        except RuntimeError:  # the executor shut down: the service is stopping
             run_lock.release()
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=STOPPING) from None
+        # Released when the work ends, not when this request does: a request cancelled at
+        # shutdown must not let a second run queue behind one that is still going.
+        future.add_done_callback(lambda _: run_lock.release())
+        return await asyncio.wrap_future(future)
+
+    app.include_router(trigger_router)
 
     @app.get("/health", response_model=HealthResponse, responses={503: {"model": ErrorResponse}})
     def health(settings: SettingsDep) -> HealthResponse:
-        """200 while the service can take a trigger."""
+        """200 while the service runs: "ok" when a trigger can run, "degraded" when it cannot."""
         if prefect_server is not None and not prefect_server.is_running():
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE,
                 detail=f"the Prefect server exited; last lines of its log:\n"
                 f"{prefect_server.log_tail()}",
             )
+        mlflow_problem = mlflow_probe(settings.mlflow_tracking_uri).problem()
+        problem = STOPPING if stop_requested() else mlflow_problem
         return HealthResponse(
+            status="degraded" if problem else "ok",
             training_in_progress=run_lock.locked(),
             mlflow_tracking_uri=settings.mlflow_tracking_uri,
+            mlflow_reachable=mlflow_problem is None,
             model_name=settings.model_name,
+            problem=problem,
         )
 
     return app

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     mlflow_timeout_s: float = Field(
         default=5.0, gt=0.0, le=60.0, description="How long to wait for MLflow's /health"
     )
+    mlflow_budget_s: float = Field(
+        default=15.0,
+        gt=0.0,
+        le=600.0,
+        description="How long one trigger may wait on MLflow in all, over all its requests "
+        "(training time is not counted): a hung server gets a 503 after this long",
+    )
 
     @field_validator("mlflow_tracking_uri")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from torch import nn
 from gourmetgram_train.config import Settings, get_settings
 from gourmetgram_train.data import SPLITS, Food11Data, load_food11
 from gourmetgram_train.evaluation import evaluate
+from gourmetgram_train.mlflow_runs import service_run
 from gourmetgram_train.model import build_model, pick_device
 from gourmetgram_train.sample_data import ensure_sample_dataset
 from gourmetgram_train.serving import serving_metadata, write_serving_files
+from gourmetgram_train.stopping import check_stop
 from gourmetgram_train.tracking import (
     download_exported_program,
     pinned_requirements,
@@ -32,6 +35,10 @@ from gourmetgram_train.tracking import (
 from gourmetgram_train.training import fit
 
 ALIAS = "development"
+
+
+class RegistrationIncompleteError(RuntimeError):
+    """Raised when a new version exists but could be neither aliased nor deleted again."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,16 @@ def train_model(
         logger.info("epoch %d/%d: training loss %.4f", epoch, epochs, loss)
 
     model = build_model(len(data.classes), settings.seed)
-    fit(model, data.training, device=device, on_epoch=report, **hyperparameters(epochs, settings))
+    # Between batches, a stop request (`docker stop`) ends the training: see stopping.py.
+    stop_point = partial(check_stop, "while training")
+    fit(
+        model,
+        data.training,
+        device=device,
+        on_epoch=report,
+        before_batch=stop_point,
+        **hyperparameters(epochs, settings),
+    )
     return model.cpu().eval(), losses
 
 
@@ -89,8 +105,15 @@ def register_model(model_uri: str, settings: Settings) -> str:
     version = mlflow.register_model(model_uri, settings.model_name)
     try:
         client.set_registered_model_alias(settings.model_name, ALIAS, version.version)
-    except Exception:
-        client.delete_model_version(settings.model_name, version.version)  # nothing half-done
+    except Exception as exc:
+        try:
+            client.delete_model_version(settings.model_name, version.version)  # nothing half-done
+        except Exception as cleanup:
+            raise RegistrationIncompleteError(
+                f"{settings.model_name} version {version.version} was registered, but neither "
+                f"aliased {ALIAS} ({exc}) nor deleted ({cleanup}): delete it or set the alias "
+                "by hand"
+            ) from exc
         raise
     get_run_logger().info("registered version %s as @%s", version.version, ALIAS)
     return version.version
@@ -166,8 +189,8 @@ def train_and_register(epochs: int | None = None) -> TrainingResult:
     mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
     mlflow.set_experiment(settings.mlflow_experiment_name)
     epochs = settings.epochs if epochs is None else epochs
-    with mlflow.start_run() as run:  # if anything below raises, the run ends FAILED
-        run_id = run.info.run_id
+    logger = get_run_logger()
+    with service_run() as run_id:  # if anything below raises, the run ends FAILED
         data = load_data(settings)
         device = pick_device(settings.device)
         # All parameters in one request, before log_model, which copies them onto the model.
@@ -175,10 +198,16 @@ def train_and_register(epochs: int | None = None) -> TrainingResult:
         # model by fetching the history of each (one request per metric); log_results links
         # them by the model's id instead.
         mlflow.log_params(run_params(data, epochs, device, settings))
-        model, losses = train_model(data, epochs, device, settings)
+        model, losses = train_model(data, epochs, device, settings)  # stops between batches
         metrics = evaluate_model(model, data)
         passed = metrics["accuracy"] >= settings.accuracy_threshold
+        check_stop("before logging the model")
         info = log_model_artifacts(model, data, settings, run_id)
         log_results(run_id, losses, metrics, info.model_id, passed)
+        # The last point where a stop request cancels the run: from here on it finishes, so
+        # that its answer and the registry agree.
+        check_stop("before registering")
+        if passed:
+            logger.info("registering the model: this run now finishes even if asked to stop")
         version = register_model(info.model_uri, settings) if passed else None
     return TrainingResult(run_id, version, metrics)

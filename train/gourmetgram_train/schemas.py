@@ -11,7 +11,9 @@ class TriggerRequest(BaseModel):
     """Optional body of POST /trigger-training; an empty body or none at all uses the defaults."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{}, {"epochs": 3}, {"epochs": 0}]}
+        extra="forbid",
+        allow_inf_nan=False,  # JSON's NaN and Infinity are not numbers a trigger can use
+        json_schema_extra={"examples": [{}, {"epochs": 3}, {"epochs": 0}]},
     )
 
     epochs: int | None = Field(
@@ -46,12 +48,17 @@ class TriggerResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    """GET /health: the service is up and can take a trigger."""
+    """GET /health: the service is up; "ok" when MLflow answers too, else "degraded"."""
 
-    status: Literal["ok"] = "ok"
+    status: Literal["ok", "degraded"] = Field(
+        description="ok: a trigger can run; degraded: the service is up but MLflow does not "
+        "answer (a trigger would get 503), or the service is stopping"
+    )
     training_in_progress: bool
     mlflow_tracking_uri: str
+    mlflow_reachable: bool
     model_name: str
+    problem: str | None = Field(default=None, description="What is wrong when degraded")
 
 
 class ErrorResponse(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,6 +39,30 @@ def check_mlflow(uri: str, timeout_s: float = 5.0) -> None:
         raise MlflowUnavailableError(
             f"MLflow at {uri} answered {response.status_code} on /health: is it an MLflow server?"
         )
+
+
+class MlflowProbe:
+    """MLflow's reachability for /health: asked at most once per `ttl_s`, `timeout_s` each."""
+
+    def __init__(self, uri: str, timeout_s: float = 1.0, ttl_s: float = 2.0) -> None:
+        self.uri = uri
+        self.timeout_s = timeout_s
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()  # concurrent health checks share one probe
+        self._checked_at: float | None = None
+        self._problem: str | None = None
+
+    def problem(self) -> str | None:
+        """None when MLflow answered lately; otherwise what is wrong with it."""
+        with self._lock:
+            if self._checked_at is None or time.monotonic() - self._checked_at >= self.ttl_s:
+                try:
+                    check_mlflow(self.uri, self.timeout_s)
+                    self._problem = None
+                except MlflowUnavailableError as exc:
+                    self._problem = str(exc)
+                self._checked_at = time.monotonic()
+            return self._problem
 
 
 def installed_version(*names: str) -> str:

@@ -10,6 +10,7 @@ from torch import nn
 from gourmetgram_train.data import Split
 
 EpochCallback = Callable[[int, float], None]
+BatchHook = Callable[[], None]
 
 
 def fit(
@@ -22,6 +23,7 @@ def fit(
     seed: int,
     device: torch.device,
     on_epoch: EpochCallback | None = None,
+    before_batch: BatchHook | None = None,
 ) -> list[float]:
     """Train model in place for `epochs` passes over data; return the mean loss of each epoch.
 
@@ -34,6 +36,8 @@ def fit(
         seed: seeds the shuffling, so the same inputs give the same model.
         device: where to train.
         on_epoch: called with (epoch number from 1, mean loss) after each epoch.
+        before_batch: called before each optimiser step; an exception it raises stops
+            training there and propagates (the service's stop check).
 
     Returns:
         The mean training loss of each epoch.
@@ -48,6 +52,8 @@ def fit(
         order = torch.randperm(len(data), generator=shuffle).to(device)
         total = 0.0
         for start in range(0, len(data), batch_size):
+            if before_batch:
+                before_batch()
             batch = order[start : start + batch_size]
             optimiser.zero_grad()
             loss = loss_fn(model(images[batch]), labels[batch])
