@@ -86,6 +86,12 @@ class LocalTarget(Target):
             "(no image, so staging does not move)."
         )
 
+    def preflight(self) -> Any:
+        """What this machine gives the lab: the mode, the templates, the MLflow client."""
+        from lab.targets.preflight import local_checks
+
+        return local_checks(self)
+
     def build_training_image(self) -> None:
         """Say plainly that no image is built here; check what the image would contain."""
         self._echo(f"$ {command_line(docker_build())}   # on node1")
