@@ -9,10 +9,13 @@ port to the port kubectl picked. The commands a student would type are shown fir
 
 from __future__ import annotations
 
+import atexit
 import collections
 import re
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +43,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM to the child if the Python that started it dies (a killed kernel)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+# A kernel that exits normally closes its tunnels; on Linux one that is killed does too.
+CHILD_OPTIONS = {"preexec_fn": _die_with_parent} if sys.platform == "linux" else {}
 
 
 def _stop(process: subprocess.Popen[str] | None) -> None:
@@ -98,6 +115,7 @@ class Tunnel:
             f"$ {command_line(kubectl_port_forward(ARGO_PORT, self.namespace))}   # on node1"
         )
         self._echo(f"$ {command_line(ssh_forward(destination, ARGO_PORT, ARGO_PORT))}   # here")
+        atexit.register(self.close)
         try:
             self.remote_port = self._start_port_forward()
             self.local_port = free_port()
@@ -131,7 +149,7 @@ class Tunnel:
         argv = [*self.shell.options(), "-tt", self.shell.destination, remote]
         self._remote = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, errors="replace",
+            text=True, errors="replace", **CHILD_OPTIONS,
         )  # fmt: skip
         found: list[int] = []
         ready = threading.Event()
@@ -183,7 +201,7 @@ class Tunnel:
         self._local = subprocess.Popen(
             [*argv, self.shell.destination],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, errors="replace",
+            text=True, errors="replace", **CHILD_OPTIONS,
         )  # fmt: skip
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
