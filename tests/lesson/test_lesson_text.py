@@ -81,7 +81,8 @@ REQUIRED_TEXT = {
         "kubectl -n argo port-forward svc/argo-server 2746:2746",
         "https://127.0.0.1:2746/",
         "No token is needed",
-        "kubectl apply -n argo -f workflows/train-model.yaml -f workflows/build-container-image.yaml",
+        "kubectl apply -n argo -f workflows/train-model.yaml "
+        "-f workflows/build-container-image.yaml",
         "replace the course's",
         "/trigger-training",
         "gourmetgram-train",

@@ -188,6 +188,7 @@ def final_nodes(workflow: dict[str, Any], run: WorkflowRun) -> dict[str, Any]:
     templates = templates_of(workflow)
     nodes: dict[str, Any] = {}
     groups: dict[int, list[str]] = {}
+    leaves: dict[int, list[str]] = {}  # where the next group hangs: a Retry's last attempt
     for record in run.nodes:
         if record.path == run.name:
             nodes[name] = _node(name, name, record, "Steps")
@@ -197,6 +198,7 @@ def final_nodes(workflow: dict[str, Any], run: WorkflowRun) -> dict[str, Any]:
         key = node_id(name, record.path)
         groups.setdefault(record.group, []).append(key)
         template = templates.get(record.template, {})
+        leaf = key
         if record.phase == "Skipped":
             nodes[key] = _node(name, record.path, record, "Skipped")
         elif "retryStrategy" in template and record.attempts:
@@ -210,8 +212,10 @@ def final_nodes(workflow: dict[str, Any], run: WorkflowRun) -> dict[str, Any]:
                     child.pop("outputs", None)
                 nodes[child["id"]] = child
                 nodes[key]["children"].append(child["id"])
+                leaf = child["id"]
         else:
             nodes[key] = _node(name, record.path, record, "Pod")
+        leaves.setdefault(record.group, []).append(leaf)
     previous = [name]
     for index in sorted(groups):
         path = f"{name}[{index}]"
@@ -233,7 +237,7 @@ def final_nodes(workflow: dict[str, Any], run: WorkflowRun) -> dict[str, Any]:
         for before in previous:
             if before in nodes:
                 nodes[before].setdefault("children", []).append(key)
-        previous = members
+        previous = leaves[index]
     return nodes
 
 
