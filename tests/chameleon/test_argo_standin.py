@@ -49,21 +49,23 @@ def scripted_run(release: threading.Event):
         on_event(Event("workflow-started", run_name, template=name, phase="Running"))
         on_event(Event("node-started", run_name, "trigger-training-endpoint", "Running"))
         release.wait(10)
+        built = "build-container-image-k2p7x"
+        steps = ["clone-app", "fetch-model", "build-image", "set-staging-alias"]
         child = WorkflowRun(
-            name="build-container-image-k2p7x",
+            name=built,
             template="build-container-image",
             parameters={"model-version": "3", **{k: v for k, v in given.items() if "app" in k}},
             phase="Succeeded",
             started=T,
             finished=T + timedelta(seconds=60),
             nodes=[
-                record("build-container-image-k2p7x", "build-and-tag", "build-container-image-k2p7x", None, type="Steps"),
+                record(built, "build-and-tag", built, None, type="Steps"),
                 *(
-                    record(step, step, f"build-container-image-k2p7x[{i}].{step}", i, attempts=2 if i == 0 else 1)
-                    for i, step in enumerate(["clone-app", "fetch-model", "build-image", "set-staging-alias"])
+                    record(step, step, f"{built}[{i}].{step}", i, attempts=2 if i == 0 else 1)
+                    for i, step in enumerate(steps)
                 ),
             ],
-        )  # fmt: skip
+        )
         build = record(
             "build-container",
             "trigger-build",
@@ -155,7 +157,6 @@ def test_a_submitted_template_is_followed_to_its_build_over_https(standin) -> No
 
 
 def test_another_namespace_is_forbidden_as_the_namespaced_install_answers(standin) -> None:
-    argo, _, _ = standin
     elsewhere = ArgoServer(
         f"https://127.0.0.1:{argo_port(standin)}", namespace="argo-workflows", echo=lambda _: None
     )
