@@ -49,7 +49,7 @@ notebook-checks: setup docker-engine
 # Server serving the rehearsal behind v3.6.5's REST API (tests/chameleon/).
 test-chameleon: setup docker-engine
 	bash scripts/standin-mlflow.sh
-	LAB_CHAMELEON_E2E=1 $(PY) -m pytest -v -s tests/chameleon/test_chameleon_notebooks.py
+	LAB_CHAMELEON_E2E=1 $(PY) -m pytest -v -s tests/chameleon/
 
 test: lint unit notebook-checks test-chameleon
 

@@ -134,7 +134,10 @@ def chameleon_checks(target: ChameleonTarget) -> Report:
             )
     except SSHError as error:
         report.add("SSH to node1", FAIL, str(error).splitlines()[0], str(error))
-    _argo_checks(report, target)
+        if not target.argo_url:
+            report.add("Argo Server", FAIL, "not tried: the tunnel goes through node1's SSH")
+    if report.ok or target.argo_url:
+        _argo_checks(report, target)
     check_mlflow(report, target.mlflow_uri)
     return report
 
@@ -144,13 +147,13 @@ def _argo_checks(report: Report, target: ChameleonTarget) -> None:
     from lab.targets.argo_templates import OURS, our_manifest, state_of
 
     try:
-        argo = target.argo
+        argo = target.argo.server
         version = argo.version().get("version", "?")
     except (ArgoError, SSHError, RuntimeError) as error:
         how = "tunnel to the Argo Server" if not target.argo_url else "Argo Server"
         report.add(how, FAIL, str(error).splitlines()[0], str(error))
         return
-    way = f"via node1 at {argo.base_url}" if target.tunnel else argo.base_url
+    way = f"via node1 at {argo.base_url}" if target.argo.tunnel else argo.base_url
     report.add("Argo Server", OK if version.startswith(ARGO_TESTED) else NOTE, f"{version}, {way}")
     try:
         managed = argo.info().get("managedNamespace") or ""

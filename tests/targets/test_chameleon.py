@@ -370,3 +370,55 @@ def test_latest_run_reads_the_newest_workflow_made_from_a_template() -> None:
         f"GET /api/v1/workflows/{NS}",
         f"GET /api/v1/workflows/{NS}/build-container-image-new",
     ]
+
+
+@pytest.fixture
+def no_mlflow_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The MLflow check answers from here: tests send nothing to the example address."""
+    from lab.targets import preflight
+
+    def mlflow(report: preflight.Report, uri: str) -> None:
+        report.add("MLflow", preflight.OK, f"{uri}: server 3.9.0, client 3.17.2")
+
+    monkeypatch.setattr(preflight, "check_mlflow", mlflow)
+
+
+@pytest.mark.usefixtures("no_mlflow_calls")
+def test_preflight_reports_each_check_and_what_to_fix() -> None:
+    server = FakeArgo(templates={"build-container-image": ours()["build-container-image"]})
+    denied = "permission denied while trying to connect to the Docker daemon socket"
+    runner = FakeRunner(done(stdout="node1\n"), done(1, stdout=denied))
+
+    report = make(runner, argo_pool=server).preflight()
+
+    text = str(report)
+    assert not report.ok
+    assert [(c.name, c.status) for c in report.checks] == [
+        ("SSH to node1", "ok"),
+        ("Docker on node1", "FAIL"),
+        ("Argo Server", "ok"),
+        ("Argo namespace", "ok"),
+        ("template train-model", "note"),
+        ("template build-container-image", "ok"),
+        ("MLflow", "ok"),
+    ]
+    assert "sudo usermod -aG docker cc" in text
+    assert "v3.6.5, https://127.0.0.1:2746" in text
+    assert (
+        "missing (not there): the first submit creates it from workflows/train-model.yaml" in text
+    )
+    assert text.endswith("not ready: fix each FAIL above, then run this again")
+
+
+@pytest.mark.usefixtures("no_mlflow_calls")
+def test_preflight_without_ssh_does_not_try_the_tunnel() -> None:
+    runner = FakeRunner(done(255, stderr="ssh: connect to host port 22: Connection refused\n"))
+    target = make(runner, argo_url="")
+
+    report = target.preflight()
+
+    assert [(c.name, c.status) for c in report.checks][:2] == [
+        ("SSH to node1", "FAIL"),
+        ("Argo Server", "FAIL"),
+    ]
+    assert "Connection refused" in str(report) and "security group" in str(report)
