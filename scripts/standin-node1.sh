@@ -36,6 +36,9 @@ fi
 getent group docker >/dev/null || groupadd --system docker
 id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"
 usermod -aG docker "$user"
+# A new account is locked ("!"), and sshd without PAM refuses locked accounts even for
+# keys: "*" means no password works, and the account is not locked.
+usermod -p "*" "$user"
 home=$(getent passwd "$user" | cut -d: -f6)
 
 # node1 as the course leaves it: no clone of the lab yet, no training container.

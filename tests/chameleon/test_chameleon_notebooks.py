@@ -55,11 +55,11 @@ def test_the_three_notebooks_run_on_the_standin_cluster(
 ) -> None:
     import papermill
 
-    monkeypatch.setenv("HOME", str(cluster.home))  # the student's machine: key, known_hosts
     monkeypatch.delenv("ARGO_TOKEN", raising=False)
     parameters = {
         "target": "chameleon",
         "floating_ip": cluster.address,
+        "ssh_key": str(cluster.key),
         "repo_url": cluster.repo_url,
         "progress": "text",
     }

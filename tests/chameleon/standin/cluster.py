@@ -13,6 +13,7 @@ Every process started here is stopped by its PID in :meth:`StandInCluster.stop`.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -99,7 +100,12 @@ class StandInCluster:
         self.log(done.stdout.strip())
 
     def _student_key(self) -> None:
-        """The student's machine: a HOME with the key the notebooks' default names."""
+        """The student's key pair, and no memory of an earlier stand-in node1's host key.
+
+        ssh keeps host keys in the known_hosts of the user running it (from the passwd
+        entry, not $HOME); each run's node1 has a new host key, so the old entry for the
+        bridge address, which only a stand-in node1 ever has, is removed first.
+        """
         ssh = self.home / ".ssh"
         ssh.mkdir(parents=True, mode=0o700)
         self.key = ssh / "id_rsa_chameleon"
@@ -108,6 +114,13 @@ class StandInCluster:
             check=True,
             timeout=60,
         )
+        known = Path(pwd.getpwuid(os.geteuid()).pw_dir) / ".ssh" / "known_hosts"
+        if known.is_file():
+            subprocess.run(
+                ["ssh-keygen", "-R", self.address, "-f", str(known)],
+                capture_output=True, check=False, timeout=60,
+            )  # fmt: skip
+            known.with_name("known_hosts.old").unlink(missing_ok=True)
 
     def _mirror(self) -> None:
         """A bare copy of this clone that node1's user and the build can read (the 'remote')."""
