@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lab.paths import repo_root
+from lab.targets import node1
 from lab.targets.argo_records import WorkflowRun
 from lab.targets.base import Target
 from lab.targets.commands import (
@@ -28,6 +28,12 @@ from lab.targets.commands import (
     git_clone,
     git_head,
 )
+
+# The errors a notebook may meet, importable from here as before.
+from lab.targets.node1 import ChameleonConfigError as ChameleonConfigError
+from lab.targets.node1 import TrainingServiceError as TrainingServiceError
+from lab.targets.node1 import TrainingServiceTimeout as TrainingServiceTimeout
+from lab.targets.node1 import is_missing
 from lab.targets.repository import Source, find_source
 from lab.targets.ssh import RemoteShell, Runner, SSHError
 from lab.targets.ssh import tail as last_lines
@@ -38,34 +44,8 @@ if TYPE_CHECKING:
 
 BUILD_TIMEOUT_S = 1800  # a first build installs torch and friends: minutes
 DOCKER_TIMEOUT_S = 120
-PLACEHOLDERS = frozenset({"", "A.B.C.D", "E.F.G.H"})
 # The templates whose app source the lab fills in from the clone (or repo_url).
 SOURCE_PARAMETERS = {"train-model", "build-container-image"}
-
-
-class ChameleonConfigError(ValueError):
-    """Raised when the notebook's Chameleon parameters cannot work (e.g. no floating IP)."""
-
-
-class TrainingServiceError(RuntimeError):
-    """Raised when the training container on node1 is in a state the lab cannot use."""
-
-
-class TrainingServiceTimeout(TrainingServiceError):
-    """Raised when the training service does not log that it listens in time."""
-
-
-def _is_ipv6(text: str) -> bool:
-    """Whether ``text`` is an IPv6 address (the only kind of address with a colon)."""
-    try:
-        return isinstance(ipaddress.ip_address(text), ipaddress.IPv6Address)
-    except ValueError:
-        return False
-
-
-def _is_missing(result: Any) -> bool:
-    """Whether docker said the container does not exist."""
-    return "no such" in f"{result.stdout}\n{result.stderr}".lower()
 
 
 class ChameleonTarget(Target):
@@ -94,13 +74,7 @@ class ChameleonTarget(Target):
         root: Path | None = None,
         argo_pool: Any = None,
     ) -> None:
-        ip = (floating_ip or "").strip()
-        if ip in PLACEHOLDERS or "/" in ip or " " in ip or (":" in ip and not _is_ipv6(ip)):
-            raise ChameleonConfigError(
-                f"floating_ip={floating_ip!r} is not an address: set it in the parameters cell to "
-                "your cluster's floating IP, e.g. floating_ip='203.0.113.10' (no http://, no port)"
-            )
-        self.floating_ip = ip
+        self.floating_ip = ip = node1.floating_ip(floating_ip)
         self.repo_dir = repo_dir
         self.repo_url = repo_url or ""
         self.root = root or repo_root()
@@ -208,7 +182,7 @@ class ChameleonTarget(Target):
         argv = docker_inspect()
         result = self.shell.run(argv, timeout_s=DOCKER_TIMEOUT_S, check=False)
         if result.returncode != 0:
-            if _is_missing(result):
+            if is_missing(result):
                 return None
             raise self.shell.error(self.shell.argv(argv), result)
         try:
@@ -289,7 +263,7 @@ class ChameleonTarget(Target):
         result = self.shell.run(argv, timeout_s=DOCKER_TIMEOUT_S, check=False)
         if result.returncode == 0:
             return
-        if _is_missing(result):
+        if is_missing(result):
             self._echo(f"# {CONTAINER} is not running on node1: nothing to stop")
             return
         raise self.shell.error(self.shell.argv(argv), result)
