@@ -177,7 +177,9 @@ class Tunnel:
         """Why ``kubectl port-forward`` on node1 did not start, and what to check."""
         said = self.output() or "(no output)"
         low = said.lower()
-        if "notfound" in low.replace(" ", "") or "not found" in low:
+        if "command not found" in low or "no such file" in low:
+            fix = "kubectl is not on node1's PATH: is this node1 of your Kubernetes cluster?"
+        elif "notfound" in low.replace(" ", "") or "not found" in low:
             fix = (
                 f"there is no argo-server Service in namespace {self.namespace!r}: set "
                 "argo_namespace to where Argo is installed (the course uses 'argo'; on node1, "
@@ -185,8 +187,6 @@ class Tunnel:
             )
         elif "forbidden" in low:
             fix = f"the user on node1 may not port-forward in {self.namespace!r} (RBAC)"
-        elif "command not found" in low or "no such file" in low:
-            fix = "kubectl is not on node1's PATH: is this node1 of your Kubernetes cluster?"
         elif self._remote is not None and self._remote.poll() == 255:
             fix = "ssh could not log in to node1: check floating_ip, ssh_key and port 22"
         else:
