@@ -31,9 +31,11 @@ from lab.docker.buildargs import build_setup
 from lab.docker.containers import stop_recorded
 from lab.docker.engine import bridge_gateway
 from lab.docker.registry import registry_address
+from lab.docker.wheels import serve_wheels, wheels_url
 from lab.rehearsal import rehearse
 from lab.services.process import stop_all
 from lab.targets.docker_build import make_docker_build_handler
+from lab.targets.tunnel import free_port
 from tests.chameleon.standin.argo_server import ArgoStandIn, serve
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -81,13 +83,19 @@ class StandInCluster:
         self._student_key()
         self._mirror()
         setup = build_setup(ROOT / "train" / "Dockerfile")
-        self._stack.enter_context(setup.serving())  # the wheels node1's build reaches
+        build_args = setup.docker_args()
+        if setup.wheels_dir is not None:
+            # node1's build reaches the wheels on a port of its own: the build step of the
+            # rehearsed workflow serves them on the usual one meanwhile.
+            port = free_port()
+            self._stack.enter_context(serve_wheels(setup.wheels_dir, port))
+            build_args = [a.replace(wheels_url(), wheels_url(port)) for a in build_args]
         self._start_mlflow()
         self._start_argo()
         config = self.public / "node1"
         config.mkdir()
         (config / "argo-server-port").write_text(f"{self._server.server_port}\n")
-        (config / "docker-build-args").write_text("\n".join(setup.docker_args()) + "\n")
+        (config / "docker-build-args").write_text("\n".join(build_args) + "\n")
         for path in (config, *config.iterdir()):
             path.chmod(0o755 if path.is_dir() else 0o644)
         done = subprocess.run(
