@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup docker-engine lab notebooks test lint unit notebook-checks test-chameleon bench stop clean
+.PHONY: setup docker-engine lab notebooks jupyter test lint unit notebook-checks test-browser test-chameleon bench stop clean
 
 setup: $(STAMP)
 
@@ -20,11 +20,15 @@ docker-engine:
 # notebooks with papermill against the local target (executed copies in .lab/executed/).
 lab: setup docker-engine
 	$(PY) build_notebooks.py
-	$(PY) -m lab.workflows check workflows/
+	$(PY) -m lab.workflows check --strict workflows/
 	$(PY) -m lab run-notebooks
 
 notebooks: setup
 	$(PY) build_notebooks.py
+
+# JupyterLab on the course (notebooks/) on a free loopback port; prints the address.
+jupyter: setup
+	$(PY) -m lab.jupyter
 
 lint: setup
 	$(PY) -m ruff check .
@@ -32,17 +36,23 @@ lint: setup
 
 unit: setup docker-engine
 	$(PY) build_notebooks.py --check
-	$(PY) -m lab.workflows check workflows/
+	$(PY) -m lab.workflows check --strict workflows/
 	$(PY) -m pytest
 
-# papermill runs the notebooks end to end, then nbval runs them again cell by cell;
+# papermill runs the notebooks end to end, then nbval runs them again cell by cell, both
+# with the kernelspec the notebooks name (the project's: over IPC, see lab/kernels.py);
 # the local services are stopped whatever happened.
 notebook-checks: setup docker-engine
 	@status=0; \
 	$(PY) -m lab run-notebooks --keep || status=1; \
-	$(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	$(PY) -m pytest --nbval-lax notebooks/ || status=1; \
 	$(PY) -m lab stop; \
 	exit $$status
+
+# The notebooks in JupyterLab in headless Chromium, with widgets; screenshots in
+# .lab/screenshots/. The local services are stopped afterwards.
+test-browser: setup docker-engine
+	$(PY) -m pytest -m browser tests/browser
 
 # The chameleon target end to end, this machine standing in for the course cluster (root):
 # node1 = an sshd with user cc and this machine's Docker, MLflow 3.9.0, a stand-in Argo
@@ -51,7 +61,7 @@ test-chameleon: setup docker-engine
 	bash scripts/standin-mlflow.sh
 	LAB_CHAMELEON_E2E=1 $(PY) -m pytest -v -s tests/chameleon/
 
-test: lint unit notebook-checks test-chameleon
+test: lint unit notebook-checks test-browser test-chameleon
 
 bench: setup
 	$(PY) bench/bench_build.py

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lab.rehearsal.records import SKIPPED, WorkflowRun
+from lab.runs.records import SKIPPED, WorkflowRun
 from lab.targets import Target, connect
 
 TRIGGER_STEP = "trigger-training-endpoint"

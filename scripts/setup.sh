@@ -23,6 +23,8 @@ if [ "$(id -u)" -eq 0 ]; then
 elif [ ${#want_apt[@]} -gt 0 ]; then
   echo "setup: for Docker mode, run: sudo apt-get install -y ${want_apt[*]} (until then: process mode)" >&2
 fi
+# the browser test drives Debian's Chromium; Playwright downloads no browser of its own
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "setup: installing ${need_apt[*]} from Debian" >&2
@@ -49,5 +51,6 @@ PY
 echo "setup: installing pinned requirements into $venv (first time: a few minutes)" >&2
 "$venv/bin/pip" install -qq -c constraints.txt -r requirements.txt
 "$venv/bin/pip" install -qq --no-deps -e .
-"$venv/bin/python" -m ipykernel install --sys-prefix --name python3 >/dev/null
+# the kernelspec the notebooks name, started over IPC (lab/kernels.py)
+"$venv/bin/python" -m lab.kernels >/dev/null
 echo "setup: ready ($venv)" >&2

@@ -1,4 +1,7 @@
-"""Rehearse Argo WorkflowTemplates locally: run their steps for real, refuse what cannot run."""
+"""Rehearse Argo WorkflowTemplates locally: run their steps for real, refuse what cannot run.
+
+Run records are in the neutral room :mod:`lab.runs.records`.
+"""
 
 from lab.rehearsal.engine import preflight, rehearse
 from lab.rehearsal.errors import (
@@ -9,20 +12,17 @@ from lab.rehearsal.errors import (
     StepRefused,
     TemplateInvalid,
     TemplateNotFound,
+    UnknownArgoField,
     UnresolvedVariable,
     UnsupportedCondition,
 )
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
-from lab.rehearsal.records import Event, NodeRecord, Outputs, WorkflowRun
 from lab.rehearsal.templates import load_templates
 
 __all__ = [
     "ConditionError",
-    "Event",
     "HandlerResult",
     "ImageHandler",
-    "NodeRecord",
-    "Outputs",
     "ParameterError",
     "RehearsalError",
     "RehearsalUnsupported",
@@ -30,9 +30,9 @@ __all__ = [
     "StepRefused",
     "TemplateInvalid",
     "TemplateNotFound",
+    "UnknownArgoField",
     "UnresolvedVariable",
     "UnsupportedCondition",
-    "WorkflowRun",
     "load_templates",
     "preflight",
     "rehearse",

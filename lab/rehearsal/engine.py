@@ -9,18 +9,19 @@ cluster are recorded in ``WorkflowRun.notes`` when they apply.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from lab.rehearsal import executors, features, parameters, resources, shims
+from lab.rehearsal import checks, parameters, pods, resources, shims
+from lab.rehearsal.clock import Clock
+from lab.rehearsal.context import RunContext
 from lab.rehearsal.errors import RehearsalError, StepRefused, TemplateNotFound
 from lab.rehearsal.execution import WorkflowExecution
-from lab.rehearsal.executors import NodeLog
 from lab.rehearsal.hooks import ImageHandler
-from lab.rehearsal.records import Event, NodeRecord, WorkflowRun
+from lab.rehearsal.processes import NodeLog
 from lab.rehearsal.templates import TemplateLibrary, load_templates
+from lab.runs.records import Event, NodeRecord, WorkflowRun
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' generateName alphabet
 
@@ -53,14 +54,14 @@ def rehearse(
         timeout_s: deadline for the whole rehearsal, children included.
         seed: makes run names reproducible (for tests).
     Returns:
-        The run, ``Succeeded`` or ``Failed``, with its nodes and children.
+        The run, ``Succeeded``, ``Failed`` or ``Error`` (as Argo ends it), with its nodes
+        and children.
     Raises:
         RehearsalError: the template cannot be rehearsed as written (``err.run`` holds what
             ran already, if anything did).
     """
-    library = load_templates(Path(templates_dir))
     rehearsal = Rehearsal(
-        library,
+        load_templates(Path(templates_dir)),
         workdir=Path(workdir),
         overrides=parameter_overrides or {},
         handlers=image_handlers or {},
@@ -118,13 +119,24 @@ class Rehearsal:
         seed: int | None,
     ) -> None:
         self.library, self.workdir, self.overrides = library, workdir, overrides
-        self.handlers, self.secrets, self.on_event = handlers, secrets, on_event
-        self.timeout_s = timeout_s
-        self.deadline = time.monotonic() + timeout_s
+        self.on_event = on_event
         self.rng = random.Random(seed)
-        self.search_path = shims.real_path()
         self.prepared: dict[str, list[str]] = {}
-        self.bin_dir: Path | None = None
+        self.shims_ready = False
+        clock = Clock()
+        self.ctx = RunContext(
+            library=library,
+            workdir=workdir,
+            handlers=handlers,
+            secrets=secrets,
+            clock=clock,
+            deadline=clock.now() + timeout_s,
+            timeout_s=timeout_s,
+            search_path=shims.real_path(),
+            shim_dir=workdir / ".shims",
+            emit=self.emit,
+            run_child=self.run_child,
+        )
 
     def run(self, template_name: str, given: Mapping[str, str]) -> WorkflowRun:
         """Check everything that can be checked, then run the template."""
@@ -133,7 +145,7 @@ class Rehearsal:
         self.prepare(template_name)
         run = self.start_run(template_name, given, f"{template_name}-", "", None, "rehearse()")
         try:
-            WorkflowExecution(self, run).execute()
+            WorkflowExecution(self.ctx, run).execute()
         except RehearsalError as err:
             err.run = run
             raise
@@ -144,11 +156,13 @@ class Rehearsal:
         if name in self.prepared:
             return self.prepared[name]
         doc = self.library[name]
-        self.prepared[name] = notes = features.check_template(doc)
+        self.prepared[name] = notes = checks.check_template(doc)
         templates = {t["name"]: t for t in doc["spec"]["templates"]}
         for step, tname in reachable(doc):
             template = templates[tname]
-            executors.check_runnable(template, step, self.handlers, self.secrets, self.search_path)
+            pods.check_runnable(
+                template, step, self.ctx.handlers, self.ctx.secrets, self.ctx.search_path
+            )
             if "resource" in template:
                 where = f"WorkflowTemplate {name!r}: template {tname!r}.resource"
                 request = resources.peek_child(template["resource"]["manifest"], where)
@@ -191,8 +205,9 @@ class Rehearsal:
                 "metadata.name clashes on a rerun, as on a cluster; use generateName)"
             )
         run_dir.mkdir(parents=True)
-        if self.bin_dir is None:
-            self.bin_dir = shims.install_shims(run_dir / "bin", search_path=self.search_path)
+        if not self.shims_ready:
+            shims.install_shims(self.ctx.shim_dir, search_path=self.ctx.search_path)
+            self.shims_ready = True
         return WorkflowRun(
             name=name,
             template=template,
@@ -207,26 +222,23 @@ class Rehearsal:
         self,
         request: resources.ChildRequest,
         parent: WorkflowRun,
-        record: NodeRecord,
+        path: str,
         log: NodeLog,
         where: str,
     ) -> WorkflowRun:
         """Create the Workflow a resource step asks for and run it to its end."""
         child = self.start_run(
-            request.template,
-            request.parameters,
-            request.generate_name,
-            request.name,
-            record.path,
-            where,
+            request.template, request.parameters, request.generate_name, request.name, path, where
         )
-        parent.children.append(child)
-        record.child = child.name
         log.write(
             f"rehearsal: created Workflow {child.name} from WorkflowTemplate "
             f"{request.template}; running it to completion before going on"
         )
-        WorkflowExecution(self, child).execute()
+        try:
+            WorkflowExecution(self.ctx, child).execute()
+        except RehearsalError:
+            parent.children.append(child)  # the partial record stays with its parent
+            raise
         log.write(
             f"rehearsal: Workflow {child.name} finished: {child.phase} {child.message}".rstrip()
         )

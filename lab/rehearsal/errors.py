@@ -1,11 +1,16 @@
-"""The exceptions a rehearsal raises: one tree, each saying what went wrong and what to do."""
+"""The exceptions a rehearsal raises: one tree, each saying what went wrong and what to do.
+
+They mean "this cannot be rehearsed as written". What Argo itself would report while a
+workflow runs (a step that fails, an invalid ``when``, a ``withParam`` that is not a JSON
+list) is not an exception: it is a node in phase ``Failed`` or ``Error``, as on a cluster.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lab.rehearsal.records import WorkflowRun
+    from lab.runs.records import WorkflowRun
 
 
 class RehearsalError(Exception):
@@ -29,6 +34,10 @@ class RehearsalUnsupported(RehearsalError):
     """Raised, before anything runs, when a template uses a feature a rehearsal cannot reproduce."""
 
 
+class UnknownArgoField(TemplateInvalid, RehearsalUnsupported):
+    """Raised when a template uses a field Argo does not know: neither runs it as meant."""
+
+
 class ParameterError(RehearsalError):
     """Raised when a parameter is unknown, missing, or outside its enum."""
 
@@ -47,3 +56,11 @@ class UnsupportedCondition(ConditionError, RehearsalUnsupported):
 
 class StepRefused(RehearsalError):
     """Raised when a step cannot run on this machine (no local equivalent, missing secret…)."""
+
+
+class NodeErrored(Exception):
+    """Raised inside a run where Argo would end a node in phase Error; never leaves rehearse().
+
+    The node is recorded with this message (an invalid ``when``, a ``withParam`` that is
+    not a JSON list, a ``depends`` that cannot be evaluated), as on a cluster.
+    """

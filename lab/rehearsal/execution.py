@@ -1,36 +1,38 @@
-"""Run one workflow: walk its steps and DAGs, record every node, emit events.
+"""Run one workflow as Argo v3.6.5 does: its entrypoint, its exit handler, retries, phases.
 
-Steps of a parallel group and ready DAG tasks run one after another; they are recorded with
-their group, and a note on the run says so. A failed group ends a steps template (its siblings
-still run, as they would in parallel); the first failed task ends a DAG (failFast).
+Every node is recorded. A template with a ``retryStrategy`` (its own, or the spec's)
+is retried as :mod:`lab.rehearsal.retries` decides, whatever its type: a script's
+attempts share its one record and log; a steps or DAG template becomes a ``Retry`` node
+whose attempts (``name(0)``, ``name(1)``…) run the whole template again. The workflow
+ends in its entrypoint's phase (``Error`` stays ``Error``); ``onExit`` then runs with
+``{{workflow.status}}``, and its failure fails a workflow that had succeeded.
 """
 
 from __future__ import annotations
 
-import time
+import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from lab.rehearsal import executors, features, leaves, parameters, resources, shims, volumes
-from lab.rehearsal.conditions import evaluate_when
-from lab.rehearsal.errors import ConditionError, UnresolvedVariable
-from lab.rehearsal.records import (
-    ERROR,
-    FAILED,
-    SKIPPED,
-    SUCCEEDED,
-    NodeRecord,
-    Outputs,
-    WorkflowRun,
+from lab.argo.durations import go_duration, int_or_string
+from lab.rehearsal import leaves, parameters, retries, volumes
+from lab.rehearsal.context import RunContext
+from lab.rehearsal.dag import run_dag
+from lab.rehearsal.errors import NodeErrored, RehearsalError
+from lab.rehearsal.features import TYPES
+from lab.rehearsal.processes import NodeLog
+from lab.rehearsal.scope import Scope, substitute_tree
+from lab.rehearsal.steps import run_steps
+from lab.runs.records import ERROR, FAILED, FAILED_PHASES, SUCCEEDED, NodeRecord, WorkflowRun
+
+NOTE_CHILD = (
+    "a Workflow created by a resource step ran to completion before its parent "
+    "went on; on a cluster it runs on its own"
 )
-from lab.rehearsal.variables import Scope, substitute
-
-if TYPE_CHECKING:
-    from lab.rehearsal.engine import Rehearsal
-
-NOTE_SEQUENTIAL = "parallel steps and ready DAG tasks ran one after another (same results)"
+WORKFLOW_PHASES = {FAILED: FAILED, ERROR: ERROR}  # anything else: Succeeded
+GROUP_TYPES = ("Steps", "DAG", "Retry")
 
 
 def now() -> datetime:
@@ -41,19 +43,18 @@ def now() -> datetime:
 class WorkflowExecution:
     """Running one workflow: its scope, volumes, nodes and events."""
 
-    def __init__(self, rehearsal: Rehearsal, run: WorkflowRun) -> None:
-        self.r, self.run = rehearsal, run
-        self.doc = rehearsal.library[run.template]
-        self.spec = self.doc["spec"]
+    def __init__(self, ctx: RunContext, run: WorkflowRun) -> None:
+        self.ctx, self.run = ctx, run
+        self.spec = ctx.library[run.template]["spec"]
         self.templates = {t["name"]: t for t in self.spec["templates"]}
         self.dir = run.workdir
         self.shared = volumes.shared_volumes(self.spec, self.dir)
         self.pod_volumes = {v["name"]: v for v in self.spec.get("volumes") or []}
-        self.counter = 0
-        self.deadline = rehearsal.deadline
+        self.pods = 0
+        self.workflow_deadline = None
         if "activeDeadlineSeconds" in self.spec:
-            limit = features.parse_duration(self.spec["activeDeadlineSeconds"], "spec")
-            self.deadline = min(self.deadline, time.monotonic() + limit)
+            limit = int_or_string(self.spec["activeDeadlineSeconds"])
+            self.workflow_deadline = ctx.clock.now() + limit
         self.scope = Scope(
             {
                 "workflow.name": run.name,
@@ -63,18 +64,12 @@ class WorkflowExecution:
             }
         )
         self.scope.missing("workflow.status", "only an onExit handler sees workflow.status")
-        bin_dir = rehearsal.bin_dir
-        self.env = executors.base_env(
-            shims.step_path(bin_dir, search_path=rehearsal.search_path),
-            self.dir / "home",
-            shims.python_path(bin_dir),
-        )
 
     def execute(self) -> None:
-        """Run the entrypoint (and onExit), recording everything; raise what cannot run."""
+        """Run the entrypoint, then onExit, recording everything; raise what cannot run."""
         run = self.run
         run.started = now()
-        self.r.emit(run, "workflow-started")
+        self.ctx.emit(run, "workflow-started", None)
         try:
             top = self.call(
                 self.spec["entrypoint"],
@@ -84,42 +79,56 @@ class WorkflowExecution:
                 group=None,
                 base=self.scope,
             )
-            run.phase = SUCCEEDED if top.phase == SUCCEEDED else FAILED
-            run.message = "" if top.phase == SUCCEEDED else self._failure(top)
+            run.phase = WORKFLOW_PHASES.get(top.phase, SUCCEEDED)
+            run.message = "" if run.phase == SUCCEEDED else self.failure(top)
             if self.spec.get("onExit"):
-                scope = self.scope.child({"workflow.status": run.phase})
-                handler = self.call(
-                    self.spec["onExit"],
-                    {},
-                    path=f"{run.name}.onExit",
-                    display="onExit",
-                    group=None,
-                    base=scope,
-                )
-                if handler.phase != SUCCEEDED and run.phase == SUCCEEDED:
-                    run.phase, run.message = FAILED, self._failure(handler)
-        except Exception as err:
+                self.on_exit()
+        except RehearsalError as err:
             run.phase, run.message = ERROR, str(err)
+            if self.spec.get("onExit") and not any(n.name == "onExit" for n in run.nodes):
+                self.note(
+                    f"onExit handler {self.spec['onExit']!r} did not run: the rehearsal "
+                    "stopped before the workflow ended (see the run's message)"
+                )
             raise
         finally:
             run.finished = now()
-            self.r.emit(run, "workflow-finished")
+            self.ctx.emit(run, "workflow-finished", None)
 
-    def _failure(self, node: NodeRecord) -> str:
-        """The message of the first failed leaf node under ``node``."""
+    def on_exit(self) -> None:
+        """The exit handler, with ``workflow.status``; its failure fails a successful run."""
+        run = self.run
+        scope = self.scope.child({"workflow.status": run.phase})
+        handler = self.call(
+            self.spec["onExit"],
+            {},
+            path=f"{run.name}.onExit",
+            display="onExit",
+            group=None,
+            base=scope,
+        )
+        if run.phase == SUCCEEDED and handler.phase in FAILED_PHASES:
+            run.phase, run.message = handler.phase, self.failure(handler)
+
+    def failure(self, node: NodeRecord) -> str:
+        """The message of the first failed leaf node under ``node`` (else the node's own)."""
         for record in self.run.nodes:
-            if record.type not in ("Steps", "DAG") and record.phase in (FAILED, ERROR):
+            inside = record.path == node.path or record.path.startswith(node.path)
+            if inside and record.type not in GROUP_TYPES and record.phase in FAILED_PHASES:
                 return f"step {record.name!r} {record.phase.lower()}: {record.message}"
         return node.message
 
+    def note(self, text: str) -> None:
+        """Add a note on where this rehearsal differs from a cluster run (once)."""
+        if text not in self.run.notes:
+            self.run.notes.append(text)
+
     # -- nodes -------------------------------------------------------------------------------
 
-    def new_node(
-        self, display: str, template: str, path: str, group: int | None, kind: str
-    ) -> NodeRecord:
+    def new_node(self, display: str, tname: str, path: str, group: int | None, kind: str):
         """A started node, added to the run."""
         record = NodeRecord(
-            name=display, template=template, path=path, group=group, type=kind, started=now()
+            name=display, template=tname, path=path, group=group, type=kind, started=now()
         )
         self.run.nodes.append(record)
         return record
@@ -127,9 +136,15 @@ class WorkflowExecution:
     def finish(self, record: NodeRecord, phase: str, message: str = "") -> NodeRecord:
         """End a node and tell ``on_event`` (the workflow's own top node is the workflow)."""
         record.phase, record.message, record.finished = phase, message, now()
-        if record.path != self.run.name or record.type not in ("Steps", "DAG"):
-            self.r.emit(self.run, "node-finished", record)
+        if record.path != self.run.name or record.type not in GROUP_TYPES:
+            self.ctx.emit(self.run, "node-finished", record)
         return record
+
+    def record_node(
+        self, display: str, tname: str, path: str, group: int | None, phase: str, message: str
+    ) -> NodeRecord:
+        """Record a node that did not run its template (skipped, omitted or errored)."""
+        return self.finish(self.new_node(display, tname, path, group, "Skipped"), phase, message)
 
     def call(
         self,
@@ -146,192 +161,136 @@ class WorkflowExecution:
         ``base`` holds the workflow-level variables (plus ``workflow.status`` in onExit).
         """
         template = self.templates[tname]
-        kind = next(k for k in features.TYPES if k in template)
+        kind = next(k for k in TYPES if k in template)
+        retry = template.get("retryStrategy") or self.spec.get("retryStrategy")
+        composite = kind in ("steps", "dag")
         node_type = {"steps": "Steps", "dag": "DAG", "resource": "Resource"}.get(kind, "Pod")
-        record = self.new_node(display, tname, path, group, node_type)
-        if path != self.run.name or node_type not in ("Steps", "DAG"):
-            self.r.emit(self.run, "node-started", record)
+        record = self.new_node(
+            display, tname, path, group, "Retry" if composite and retry else node_type
+        )
+        if path != self.run.name or not composite:
+            self.ctx.emit(self.run, "node-started", record)
         where = f"step {display!r} (template {tname!r})"
         try:
             inputs = parameters.resolve_inputs(template, args, base, where)
             local = base.child({f"inputs.parameters.{k}": v for k, v in inputs.items()})
-            if kind == "steps":
-                phase, message = self._steps(template, local, record, base)
-            elif kind == "dag":
-                phase, message = self._dag(template, local, record, base)
+            if composite:
+                phase, message = self._composite(template, kind, local, record, base, retry)
             else:
-                phase, message = leaves.run_leaf(self, template, kind, local, inputs, record, where)
+                phase, message = self._leaf(template, kind, local, inputs, record, retry, where)
+        except NodeErrored as err:
+            phase, message = ERROR, str(err)
         except Exception as err:
             self.finish(record, ERROR, str(err))
             raise
         return self.finish(record, phase, message)
 
-    def skip(
-        self, display: str, tname: str, path: str, group: int | None, message: str
-    ) -> NodeRecord:
-        """Record a node that did not run (a false ``when``, unmet depends, no items)."""
-        record = self.new_node(display, tname, path, group, "Skipped")
-        return self.finish(record, SKIPPED, message)
-
-    # -- steps and DAGs ----------------------------------------------------------------------
-
-    def _steps(
-        self, template: dict[str, Any], scope: Scope, record: NodeRecord, base: Scope
+    def retrying(
+        self,
+        strategy: Mapping[str, Any] | None,
+        attempt: Callable[[int, float | None], tuple[str, str]],
+        log: Callable[[str], None],
     ) -> tuple[str, str]:
-        """Step groups in order; a failed group (without continueOn) ends the template."""
-        scope = scope.child()
-        for g, group in enumerate(template["steps"]):
-            if len(group) > 1 and NOTE_SEQUENTIAL not in self.run.notes:
-                self.run.notes.append(NOTE_SEQUENTIAL)
-            parent = f"{record.path}[{g}]"
-            done = [(step, self._invoke_all(step, scope, parent, g, base)) for step in group]
-            for step, nodes in done:
-                self._publish(scope, "steps", step, nodes)
-            for step, nodes in done:
-                failed = [n for n in nodes if n.phase in (FAILED, ERROR)]
-                if failed and not (step.get("continueOn") or {}).get("failed"):
-                    return FAILED, f"child '{failed[0].path}' failed"
-        record.outputs = self._outputs(template, scope)
-        return SUCCEEDED, ""
-
-    def _dag(
-        self, template: dict[str, Any], scope: Scope, record: NodeRecord, base: Scope
-    ) -> tuple[str, str]:
-        """Tasks in dependency order; the first failure (without continueOn) ends the DAG."""
-        scope = scope.child()
-        where = f"template {template['name']!r}"
-        tasks = {t["name"]: t for t in template["dag"]["tasks"]}
-        deps = {n: features.task_dependencies(t, where) for n, t in tasks.items()}
-        phases: dict[str, str] = {}
-        if len(tasks) > 1 and NOTE_SEQUENTIAL not in self.run.notes:
-            self.run.notes.append(NOTE_SEQUENTIAL)
-        for name in features.topological(deps, where):
-            task = tasks[name]
-            if not self._depends_met(task, deps[name], phases, where):
-                rule = task.get("depends") or " && ".join(deps[name])
-                node = self.skip(
-                    name,
-                    task["template"],
-                    f"{record.path}.{name}",
-                    None,
-                    f"omitted: depends '{rule}' not satisfied",
+        """Run ``attempt(n, execution deadline)`` until it succeeds or Argo would stop."""
+        clock, ended, deadline = self.ctx.clock, [], None
+        while True:
+            started = clock.now()
+            phase, message = attempt(len(ended), deadline)
+            ended.append(retries.Ended(phase, message, started, clock.now()))
+            if strategy is None:
+                return phase, message
+            verdict = retries.decide(strategy, ended, clock.now(), self.workflow_deadline)
+            if verdict.wait_s > 0:
+                real = clock.wait(verdict.wait_s)
+                log(
+                    f"rehearsal: attempt {len(ended)} {phase.lower()} ({message}); waited "
+                    f"{real:g} s (backoff {verdict.wait_s:g} s on a cluster, capped at "
+                    f"{clock.max_wait_s:g} s here; the run's clock moved on {verdict.wait_s:g} s)"
                 )
-                nodes = [node]
-            else:
-                nodes = self._invoke_all(task, scope, record.path, None, base)
-            self._publish(scope, "tasks", task, nodes)
-            failed = [n for n in nodes if n.phase in (FAILED, ERROR)]
-            phases[name] = (
-                FAILED
-                if failed
-                else (SKIPPED if all(n.phase == SKIPPED for n in nodes) else SUCCEEDED)
+                verdict = retries.decide(strategy, ended, clock.now(), self.workflow_deadline)
+            if not verdict.retry:
+                return verdict.phase, verdict.message
+            log(
+                f"rehearsal: attempt {len(ended)} {phase.lower()} ({message}); retrying "
+                f"(retryPolicy {strategy.get('retryPolicy') or 'OnFailure'})"
             )
-            if failed and not (task.get("continueOn") or {}).get("failed"):
-                return FAILED, f"child '{failed[0].path}' failed"
-            if failed:
-                phases[name] = SUCCEEDED  # continueOn.failed: dependents go on
-        record.outputs = self._outputs(template, scope)
-        return SUCCEEDED, ""
+            deadline = verdict.deadline
 
-    def _outputs(self, template: dict[str, Any], scope: Scope) -> Outputs:
-        """A steps/DAG template's output parameters, from ``valueFrom.parameter``."""
-        outputs = Outputs()
-        for param in (template.get("outputs") or {}).get("parameters") or []:
-            source = param["valueFrom"]
-            where = f"template {template['name']!r}.outputs.parameters[{param['name']}]"
-            try:
-                value = substitute(str(source["parameter"]), scope, where)
-            except UnresolvedVariable:
-                if "default" not in source:
-                    raise
-                value = str(source["default"])
-            outputs.parameters[param["name"]] = value
-        return outputs
+    def _composite(self, template, kind, scope, record, base, retry) -> tuple[str, str]:
+        """A steps or DAG template; with a retryStrategy, each attempt is a node of its own."""
+        body = run_steps if kind == "steps" else run_dag
+        node_type = "Steps" if kind == "steps" else "DAG"
+        if not retry:
+            phase, message, outputs = body(self, template, scope, record, base)
+            record.outputs = outputs or record.outputs
+            return phase, message
 
-    def _depends_met(
-        self, task: dict[str, Any], deps: list[str], phases: dict[str, str], where: str
-    ) -> bool:
-        """Whether a task's dependencies ended as its dependencies/depends require."""
-        if "depends" in task:
-            terms = features.parse_depends(task["depends"], f"{where}.tasks[{task['name']}]")
-            return all(
-                phases[t] == SUCCEEDED or (not strict and phases[t] == SKIPPED)
-                for t, strict in terms
+        def attempt(n: int, _deadline: float | None) -> tuple[str, str]:
+            record.attempts = n + 1
+            child = self.new_node(
+                f"{record.name}({n})", record.template, f"{record.path}({n})", None, node_type
             )
-        return all(phases[d] in (SUCCEEDED, SKIPPED) for d in deps)
+            local = scope.child({"retries": str(n)})
+            phase, message, outputs = body(self, template, local, child, base)
+            child.outputs = record.outputs = outputs or child.outputs
+            self.finish(child, phase, message)
+            return phase, message
 
-    def _invoke_all(
-        self, step: dict[str, Any], scope: Scope, parent: str, group: int | None, base: Scope
-    ) -> list[NodeRecord]:
-        """Run one step or task (each item of its loop); a ``when`` that is false skips it."""
-        where = f"step {step['name']!r}"
-        items = parameters.expand_items(step, scope, where)
-        if not items:
-            return [
-                self.skip(
-                    step["name"],
-                    step["template"],
-                    f"{parent}.{step['name']}",
-                    group,
-                    "Skipped, empty params",
-                )
-            ]
-        nodes = []
-        for display, item in items:
-            local = scope.child(item)
-            path = f"{parent}.{display}"
-            if "when" in step:
-                expr = substitute(str(step["when"]), local, f"{where}.when")
-                try:
-                    run_it = evaluate_when(expr)
-                except ConditionError as err:
-                    raise type(err)(f"{where}.when: {err}") from None
-                if not run_it:
-                    nodes.append(
-                        self.skip(display, step["template"], path, group, f"when: {expr} is false")
-                    )
-                    continue
-            args = {
-                p["name"]: substitute(
-                    resources.as_text(p.get("value", "")),
-                    local,
-                    f"{where}.arguments.parameters[{p['name']}]",
-                )
-                for p in (step.get("arguments") or {}).get("parameters") or []
-            }
-            nodes.append(
-                self.call(
-                    step["template"], args, path=path, display=display, group=group, base=base
-                )
+        return self.retrying(retry, attempt, lambda line: self.note(f"{record.name}: {line}"))
+
+    def _leaf(self, template, kind, scope, inputs, record, retry, where) -> tuple[str, str]:
+        """A script, container or resource node, its attempts in one record and one log."""
+        self.pods += 1
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", record.name)[:60]
+        node_id = f"{self.pods:02d}-{slug}"
+        log = NodeLog(self.dir / "logs" / f"{node_id}.log")
+        record.log_path = log.path
+
+        def attempt(n: int, execution_deadline: float | None) -> tuple[str, str]:
+            local = scope.child({"retries": str(n)}) if retry else scope
+            resolved = substitute_tree(template, local, f"template {template['name']!r}")
+            record.attempts = n + 1
+            result = self._leaf_attempt(
+                resolved, kind, inputs, record, log, where, f"{node_id}-{n}", execution_deadline
             )
-        return nodes
+            record.outputs, record.handled_by = result.outputs, result.handled_by
+            if result.child is not None:
+                self.run.children.append(result.child)
+                record.child = result.child.name
+            return result.phase, result.message
 
-    def _publish(
-        self, scope: Scope, prefix: str, step: dict[str, Any], nodes: list[NodeRecord]
-    ) -> None:
-        """Make a finished step's outputs visible to later steps (or say why they are not)."""
-        key = f"{prefix}.{step['name']}"
-        looped = "withItems" in step or "withParam" in step
-        template = self.templates[step["template"]]
-        declared = [p["name"] for p in (template.get("outputs") or {}).get("parameters") or []]
-        names = [f"{key}.outputs.result"] + [f"{key}.outputs.parameters.{p}" for p in declared]
-        node = nodes[0]
-        if looped:
-            for name in names:
-                scope.missing(
-                    name,
-                    f"{prefix[:-1]} {step['name']!r} ran in a loop; Argo gives "
-                    "loop outputs as JSON lists, which the rehearsal does not support",
-                )
-            return
-        scope.values[f"{key}.status"] = node.phase
-        if node.phase != SUCCEEDED:
-            for name in names:
-                scope.missing(name, f"{prefix[:-1]} {step['name']!r} {node.phase.lower()}")
-            return
-        if node.outputs.result is not None:
-            scope.values[f"{key}.outputs.result"] = node.outputs.result
-        else:
-            scope.missing(f"{key}.outputs.result", f"a {node.type} node has no result")
-        for pname, value in node.outputs.parameters.items():
-            scope.values[f"{key}.outputs.parameters.{pname}"] = value
+        return self.retrying(retry, attempt, log.write)
+
+    def _leaf_attempt(self, template, kind, inputs, record, log, where, pod_id, execution_deadline):
+        """One attempt, within every deadline that applies to it."""
+        clock = self.ctx.clock
+        if clock.now() >= self.ctx.deadline:
+            return leaves.LeafResult(
+                FAILED, f"rehearsal deadline reached (timeout_s={self.ctx.timeout_s:g})"
+            )
+        if self.workflow_deadline is not None and clock.now() >= self.workflow_deadline:
+            return leaves.LeafResult(FAILED, "the workflow's activeDeadlineSeconds passed")
+        if kind == "resource":
+            self.note(NOTE_CHILD)
+            return leaves.run_resource(
+                self.ctx, template, parent=self.run, parent_path=record.path, log=log, where=where
+            )
+        ends = [self.ctx.deadline, self.workflow_deadline, execution_deadline]
+        if template.get("timeout"):
+            ends.append(clock.now() + go_duration(template["timeout"]))
+        if template.get("activeDeadlineSeconds") is not None:
+            ends.append(clock.now() + int_or_string(template["activeDeadlineSeconds"]))
+        timeout = min(end for end in ends if end is not None) - clock.now()
+        place = leaves.PodPlace(
+            self.dir / "pods" / pod_id, self.pod_volumes, self.shared, self.dir / "home"
+        )
+        return leaves.run_pod(
+            self.ctx,
+            template,
+            step=record.name,
+            run_name=self.run.name,
+            inputs=inputs,
+            place=place,
+            log=log,
+            timeout=timeout,
+        )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab.rehearsal.records import FAILED, SUCCEEDED
+from lab.runs.records import FAILED, SUCCEEDED
 
 
 @dataclass(frozen=True)

@@ -1,151 +1,102 @@
-"""Run one leaf node (script, container or resource) with its retries.
+"""One attempt of a leaf node: a script or container pod, or a resource that creates a Workflow.
 
-A retry waits at most 1 s here, whatever the backoff says (the log gives both). A resource
-step's Workflow runs to completion before the parent goes on; on a cluster it runs on its own.
+The caller (the workflow's execution) owns the node's record, its log and its retries;
+an attempt only reports how it ended. A resource step's Workflow runs to completion before
+the parent goes on; on a cluster it runs on its own.
 """
 
 from __future__ import annotations
 
-import re
-import time
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from lab.rehearsal import executors, features, resources, volumes
-from lab.rehearsal.records import ERROR, FAILED, SUCCEEDED, NodeRecord, Outputs
-from lab.rehearsal.variables import Scope, substitute_tree
-
-if TYPE_CHECKING:
-    from lab.rehearsal.execution import WorkflowExecution
-
-MAX_BACKOFF_S = 1.0
-NOTE_CHILD = (
-    "a Workflow created by a resource step ran to completion before its parent "
-    "went on; on a cluster it runs on its own"
-)
+from lab.rehearsal import pods, resources, volumes
+from lab.rehearsal.context import RunContext
+from lab.rehearsal.processes import NodeLog
+from lab.runs.records import FAILED, SUCCEEDED, Outputs, WorkflowRun
 
 
-def run_leaf(
-    ex: WorkflowExecution,
+@dataclass(frozen=True)
+class LeafResult:
+    """How one attempt of a leaf ended, with what it produced."""
+
+    phase: str
+    message: str
+    outputs: Outputs = field(default_factory=Outputs)
+    handled_by: str | None = None
+    child: WorkflowRun | None = None
+
+
+@dataclass(frozen=True)
+class PodPlace:
+    """Where one attempt of a pod lives: its folder, the run's volumes, the run's HOME."""
+
+    pod_dir: Path
+    pod_volumes: dict[str, dict[str, Any]]
+    shared: dict[str, Path]
+    home: Path
+
+
+def run_pod(
+    ctx: RunContext,
     template: dict[str, Any],
-    kind: str,
-    scope: Scope,
+    *,
+    step: str,
+    run_name: str,
     inputs: dict[str, str],
-    record: NodeRecord,
-    where: str,
-) -> tuple[str, str]:
-    """A script, container or resource node, with its retries."""
-    ex.counter += 1
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", record.name)[:60]
-    node_id = f"{ex.counter:02d}-{slug}"
-    log = executors.NodeLog(ex.dir / "logs" / f"{node_id}.log")
-    record.log_path = log.path
-    retry = template.get("retryStrategy")
-    if retry is None:
-        limit: int | None = 0
-    elif "limit" in retry:
-        limit = int(retry["limit"])
-    else:
-        limit = None  # as in Argo: a retryStrategy without a limit retries until the deadline
-    policy = (retry or {}).get("retryPolicy", "OnFailure")
-    attempt = 0
-    while True:
-        if time.monotonic() >= ex.deadline:
-            return FAILED, f"rehearsal deadline reached (timeout_s={ex.r.timeout_s:g})"
-        local = scope.child({"retries": str(attempt)}) if retry is not None else scope
-        resolved = substitute_tree(template, local, f"template {template['name']!r}")
-        record.attempts = attempt + 1
-        if kind == "resource":
-            phase, message = _resource(ex, resolved, record, log, where)
-        else:
-            outcome = _pod(ex, resolved, inputs, record, log, f"{node_id}-{attempt}")
-            phase, message = outcome.phase, outcome.message
-            record.outputs, record.handled_by = outcome.outputs, outcome.handled_by
-        retryable = (phase == FAILED and policy in ("Always", "OnFailure")) or (
-            phase == ERROR and policy in ("Always", "OnError")
-        )
-        if phase == SUCCEEDED or not retryable or (limit is not None and attempt >= limit):
-            return phase, message
-        attempt += 1
-        wait = _backoff(retry, attempt)
-        shown = f"{attempt}/{limit}" if limit is not None else f"{attempt}"
-        log.write(
-            f"rehearsal: attempt {attempt} {phase.lower()} ({message}); retry {shown} "
-            f"after {min(wait, MAX_BACKOFF_S):g} s (backoff {wait:g} s on a cluster, "
-            f"capped at {MAX_BACKOFF_S:g} s here)"
-        )
-        time.sleep(min(wait, MAX_BACKOFF_S))
-
-
-def _backoff(retry: dict[str, Any], attempt: int) -> float:
-    """Seconds a cluster would wait before retry number ``attempt``."""
-    backoff = retry.get("backoff") or {}
-    if "duration" not in backoff:
-        return 0.0
-    where = "retryStrategy.backoff"
-    wait = features.parse_duration(backoff["duration"], where)
-    wait *= float(backoff.get("factor", 1)) ** (attempt - 1)
-    if "cap" in backoff:
-        wait = min(wait, features.parse_duration(backoff["cap"], where))
-    return wait
-
-
-def _pod(
-    ex: WorkflowExecution,
-    template: dict[str, Any],
-    inputs: dict[str, str],
-    record: NodeRecord,
-    log: executors.NodeLog,
-    pod_id: str,
-) -> executors.Attempt:
-    """One attempt of a script or container step, in a fresh pod folder."""
+    place: PodPlace,
+    log: NodeLog,
+    timeout: float,
+) -> LeafResult:
+    """One attempt of a (substituted) script or container template."""
     section = template.get("script") or template["container"]
-    pod_dir = ex.dir / "pods" / pod_id
-    pod_volumes = {**ex.pod_volumes, **{v["name"]: v for v in template.get("volumes") or []}}
-    files = volumes.pod_files(section, pod_volumes, ex.shared, pod_dir)
-    deadline = ex.deadline - time.monotonic()
-    for key in ("activeDeadlineSeconds", "timeout"):
-        if key in template:
-            deadline = min(deadline, features.parse_duration(template[key], key))
-    return executors.run_pod_attempt(
-        template,
-        step=record.name,
-        run_name=ex.run.name,
-        inputs=inputs,
-        files=files,
-        env=ex.env,
-        secrets=ex.r.secrets,
-        handlers=ex.r.handlers,
-        log=log,
-        script_path=pod_dir / "script",
-        timeout=deadline,
-        search_path=ex.r.search_path,
+    volumes_here = {**place.pod_volumes, **{v["name"]: v for v in template.get("volumes") or []}}
+    files = volumes.pod_files(section, volumes_here, place.shared, place.pod_dir)
+    attempt = pods.run_pod_attempt(
+        pods.PodRequest(
+            template=template,
+            step=step,
+            run_name=run_name,
+            inputs=inputs,
+            files=files,
+            pod_dir=place.pod_dir,
+            home=place.home,
+            shim_dir=ctx.shim_dir,
+            search_path=ctx.search_path,
+            secrets=ctx.secrets,
+            handlers=ctx.handlers,
+            log=log,
+            timeout=timeout,
+        )
     )
+    return LeafResult(attempt.phase, attempt.message, attempt.outputs, attempt.handled_by)
 
 
-def _resource(
-    ex: WorkflowExecution,
+def run_resource(
+    ctx: RunContext,
     template: dict[str, Any],
-    record: NodeRecord,
-    log: executors.NodeLog,
+    *,
+    parent: WorkflowRun,
+    parent_path: str,
+    log: NodeLog,
     where: str,
-) -> tuple[str, str]:
-    """Create the child Workflow and judge the step by its conditions, if any."""
+) -> LeafResult:
+    """Create the child Workflow, run it to its end, and judge the step by its conditions."""
     resource = template["resource"]
     request = resources.parse_manifest(resource["manifest"], f"{where}.resource")
-    if NOTE_CHILD not in ex.run.notes:
-        ex.run.notes.append(NOTE_CHILD)
-    child = ex.r.run_child(request, ex.run, record, log, where)
-    record.outputs = Outputs(
-        None,
-        {p["name"]: child.name for p in (template.get("outputs") or {}).get("parameters") or []},
-    )
+    child = ctx.run_child(request, parent, parent_path, log, where)
+    declared = (template.get("outputs") or {}).get("parameters") or []
+    outputs = Outputs(None, {p["name"]: child.name for p in declared})
     message = f"created Workflow {child.name} (rehearsed to the end: {child.phase})"
     if "failureCondition" in resource and resources.condition_holds(
         resource["failureCondition"], child.phase, f"{where}.failureCondition"
     ):
-        return FAILED, f"{message}; failureCondition '{resource['failureCondition']}' met"
+        message = f"{message}; failureCondition '{resource['failureCondition']}' met"
+        return LeafResult(FAILED, message, outputs, child=child)
     if "successCondition" in resource and not resources.condition_holds(
         resource["successCondition"], child.phase, f"{where}.successCondition"
     ):
-        return FAILED, f"{message}; successCondition '{resource['successCondition']}' not met"
-    return SUCCEEDED, message
+        message = f"{message}; successCondition '{resource['successCondition']}' not met"
+        return LeafResult(FAILED, message, outputs, child=child)
+    return LeafResult(SUCCEEDED, message, outputs, child=child)

@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lab.rehearsal.errors import ParameterError, RehearsalUnsupported
-from lab.rehearsal.resources import as_text
-from lab.rehearsal.variables import Scope, substitute
+from lab.argo.values import as_text, item_label, item_variables
+from lab.rehearsal.errors import NodeErrored, ParameterError
+from lab.rehearsal.scope import Scope, substitute
 
 
 def resolve_workflow_parameters(
@@ -111,7 +111,11 @@ def resolve_inputs(
 def expand_items(
     step: Mapping[str, Any], scope: Scope, where: str
 ) -> list[tuple[str, dict[str, str]]]:
-    """A step's loop: ``(display name, item variables)`` per item, or one entry without items."""
+    """A step's loop: ``(display name, item variables)`` per item, or one entry without items.
+
+    Raises:
+        NodeErrored: ``withParam`` is not a JSON list (Argo errors the step's node).
+    """
     name = step["name"]
     if "withItems" in step:
         items = list(step["withItems"])
@@ -122,36 +126,9 @@ def expand_items(
         except json.JSONDecodeError:
             items = None
         if not isinstance(items, list):
-            raise RehearsalUnsupported(
-                f"{where}.withParam value could not be parsed as a JSON list: {text.strip()!r}"
-            )
+            raise NodeErrored(f"withParam value could not be parsed as a JSON list: {text.strip()}")
     else:
         return [(name, {})]
-    return [(f"{name}({i}:{_label(item)})", item_variables(item)) for i, item in enumerate(items)]
-
-
-def item_variables(item: Any) -> dict[str, str]:
-    """``{{item}}`` and, for a map, ``{{item.KEY}}`` values of one loop item."""
-    if isinstance(item, dict):
-        values = {"item": json.dumps(item, separators=(",", ":"))}
-        values.update({f"item.{k}": _text(v) for k, v in item.items()})
-        return values
-    return {"item": _text(item)}
-
-
-def _text(value: Any) -> str:
-    """An item value as text: strings as they are, numbers plainly, the rest as JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool | int | float) or value is None:
-        return json.dumps(value)
-    return json.dumps(value, separators=(",", ":"))
-
-
-def _label(item: Any) -> str:
-    """The item as Argo shows it in a node name: ``b`` or ``k:v,k2:v2``."""
-    if isinstance(item, dict):
-        return ",".join(f"{k}:{_text(v)}" for k, v in sorted(item.items()))
-    return _text(item)
+    return [
+        (f"{name}({i}:{item_label(item)})", item_variables(item)) for i, item in enumerate(items)
+    ]

@@ -14,8 +14,10 @@ from typing import Any
 
 import yaml
 
+from lab.argo.values import as_text
+from lab.argo.variables import blank_out
+from lab.argo.yamlload import load_documents
 from lab.rehearsal.errors import RehearsalUnsupported, TemplateInvalid
-from lab.rehearsal.variables import TAG
 
 NAME_PATH = "{.metadata.name}"
 WORKFLOW_SPEC = {"workflowTemplateRef", "arguments"}
@@ -48,6 +50,11 @@ def check_resource(resource: dict[str, Any], where: str) -> None:
     for key in ("successCondition", "failureCondition"):
         if key in resource:
             condition_holds(resource[key], "Succeeded", f"{where}.{key}")
+            if any(phase in resource[key] for phase in ("Running", "Pending")):
+                raise RehearsalUnsupported(
+                    f"{where}.{key}: '{resource[key]}' names a phase the child passes through; "
+                    "a rehearsal sees only the child's final phase (it runs the child to its end)"
+                )
     peek_child(resource["manifest"], where)
 
 
@@ -61,7 +68,7 @@ def check_json_path(path: str, where: str) -> None:
 
 def peek_child(manifest: str, where: str) -> ChildRequest | None:
     """The child request with variables left as placeholders, or None if its template is one."""
-    placeholder = TAG.sub("rehearsal-placeholder", manifest)
+    placeholder = blank_out(manifest, "rehearsal-placeholder")
     request = parse_manifest(placeholder, where)
     return None if "rehearsal-placeholder" in request.template else request
 
@@ -69,9 +76,14 @@ def peek_child(manifest: str, where: str) -> ChildRequest | None:
 def parse_manifest(manifest: str, where: str) -> ChildRequest:
     """Read an (already substituted) Workflow manifest into a :class:`ChildRequest`."""
     try:
-        doc = yaml.safe_load(manifest)
+        docs = load_documents(manifest)
     except yaml.YAMLError as err:
         raise TemplateInvalid(f"{where}.manifest is not valid YAML: {err}") from None
+    if len(docs) > 1:
+        raise RehearsalUnsupported(
+            f"{where}.manifest holds {len(docs)} documents; one is rehearsed"
+        )
+    doc = docs[0] if docs else None
     if not isinstance(doc, dict) or doc.get("kind") != "Workflow":
         kind = doc.get("kind") if isinstance(doc, dict) else type(doc).__name__
         raise RehearsalUnsupported(
@@ -140,10 +152,3 @@ def _split_outside(condition: str) -> list[str]:
         else:
             current += ch
     return [*parts, current]
-
-
-def as_text(value: Any) -> str:
-    """A parameter value as Argo keeps it: a string (YAML ``true`` → ``true``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)

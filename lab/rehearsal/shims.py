@@ -1,23 +1,28 @@
-"""Package-manager shims: ``apk``, ``apt-get``, ``pip`` and ``python`` first on a step's PATH.
+"""Package-manager shims: ``apk``, ``apt-get``, ``pip`` and ``python`` as a step sees them.
 
 A script's install lines run unchanged; each shim checks that this machine already has what
-the line asks for (a command for apk/apt-get, an exact pin for pip) and says so on stderr, or
-fails with what to install. ``python``/``python3`` are this environment's interpreter, and
-``python -m pip`` goes to the pip shim (also from ``sys.executable``, through a ``pip`` module
-first on PYTHONPATH), so nothing is ever installed by a rehearsal.
+the line asks for (a command for apk/apt-get, an exact pin for pip), adds it to the step's
+image (:mod:`lab.rehearsal.podenv`) and says so on stderr, or fails with what to install.
+``python``/``python3`` are this environment's interpreter, guarded so that a step imports
+only the distributions its image has; ``python -m pip`` goes to the pip shim (also from
+``sys.executable``, through a ``pip`` module first on PYTHONPATH), so nothing is ever
+installed by a rehearsal.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
+import json
 import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent / "shim_scripts"
 PACKAGE_TOOLS = ("apk", "apt-get", "apt")
 PIP_TOOLS = ("pip", "pip3")
-PYTHON_NAMES = ("python", "python3")
 
 
 def real_path() -> str:
@@ -25,55 +30,57 @@ def real_path() -> str:
     return os.environ.get("PATH", os.defpath)
 
 
+@functools.lru_cache(maxsize=1)
+def module_owners() -> dict[str, list[str]]:
+    """Top-level module → the distributions of this environment that provide it."""
+    return {k: sorted(set(v)) for k, v in importlib.metadata.packages_distributions().items()}
+
+
 def install_shims(
-    bin_dir: Path, *, python: str | None = None, search_path: str | None = None
+    shim_dir: Path, *, python: str | None = None, search_path: str | None = None
 ) -> Path:
-    """Write the shims into ``bin_dir`` (created) and return it.
+    """Write the shims into ``shim_dir`` (created) and return it.
 
     Args:
-        bin_dir: the folder to put first on each step's PATH.
+        shim_dir: the folder the steps' PATH entries link into.
         python: the interpreter behind ``python`` and the shims (default: this one).
         search_path: where apk/apt-get look for real commands (default: this PATH).
     """
     python = python or sys.executable
     search_path = search_path if search_path is not None else real_path()
-    bin_dir.mkdir(parents=True, exist_ok=True)
+    shim_dir.mkdir(parents=True, exist_ok=True)
     py, q = shlex.quote(python), shlex.quote
+    packages = q(str(SCRIPTS / "packages.py"))
     for tool in PACKAGE_TOOLS:
-        script = q(str(SCRIPTS / "packages.py"))
-        _write(bin_dir / tool, f'exec {py} -I {script} {q(tool)} {q(search_path)} "$@"')
+        body = f'exec {py} -I {packages} {q(tool)} {q(search_path)} {q(str(shim_dir))} "$@"'
+        _write(shim_dir / tool, body)
     for tool in PIP_TOOLS:
-        _write(bin_dir / tool, f'exec {py} -I {q(str(SCRIPTS / "pip.py"))} "$@"')
-    # ``python -m pip`` from any interpreter (e.g. ``sys.executable -m pip``) finds this first.
-    package = python_path(bin_dir) / "pip"
+        _write(shim_dir / tool, f'exec {py} -I {q(str(SCRIPTS / "pip.py"))} "$@"')
+    pylib = python_path(shim_dir)
+    package = pylib / "pip"
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text('"""The rehearsal\'s pip shim."""\n', encoding="utf-8")
     (package / "__main__.py").write_text(
         '"""``python -m pip`` in a rehearsal step: check pins, install nothing."""\n'
-        "import runpy\n\n"
-        f"runpy.run_path({str(SCRIPTS / 'pip.py')!r}, run_name='__main__')\n",
+        "import os\nimport sys\n\n"
+        f"os.execv(sys.executable, [sys.executable, '-I', {str(SCRIPTS / 'pip.py')!r}, "
+        "*sys.argv[1:]])\n",
         encoding="utf-8",
     )
-    pip = q(str(bin_dir / "pip"))
-    for name in PYTHON_NAMES:
-        _write(
-            bin_dir / name,
-            'if [ "$1" = "-m" ] && { [ "$2" = "pip" ] || [ "$2" = "pip3" ]; }; then\n'
-            f'  shift 2\n  exec {pip} "$@"\nfi\nexec {py} "$@"',
-        )
-    return bin_dir
+    shutil.copyfile(SCRIPTS / "python_guard.py", pylib / "sitecustomize.py")
+    (pylib / "module-owners.json").write_text(json.dumps(module_owners()), encoding="utf-8")
+    pip = q(str(shim_dir / "pip"))
+    _write(
+        shim_dir / "python",
+        'if [ "$1" = "-m" ] && { [ "$2" = "pip" ] || [ "$2" = "pip3" ]; }; then\n'
+        f'  shift 2\n  exec {pip} "$@"\nfi\nexec {py} "$@"',
+    )
+    return shim_dir
 
 
-def python_path(bin_dir: Path) -> Path:
-    """The folder to put first on a step's PYTHONPATH (it holds the ``pip`` module shim)."""
-    return bin_dir / "pylib"
-
-
-def step_path(bin_dir: Path, *, python: str | None = None, search_path: str | None = None) -> str:
-    """A step's PATH: the shims, then the environment's scripts folder, then the real PATH."""
-    scripts = str(Path(python or sys.executable).parent)
-    search_path = search_path if search_path is not None else real_path()
-    return os.pathsep.join([str(bin_dir), scripts, search_path])
+def python_path(shim_dir: Path) -> Path:
+    """The folder first on a step's PYTHONPATH: the ``pip`` module shim and the import guard."""
+    return shim_dir / "pylib"
 
 
 def _write(path: Path, body: str) -> None:

@@ -1,4 +1,8 @@
-"""Load Argo WorkflowTemplates from a folder as plain dicts, found by ``metadata.name``."""
+"""Load Argo WorkflowTemplates from a folder as plain dicts, found by ``metadata.name``.
+
+Files are read and validated by the Argo model (:mod:`lab.argo`): the same YAML rules and
+the same v3.6.5 schema as the checker.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from lab.argo.documents import ARGO_API_VERSION, Document, load_file, yaml_files
+from lab.argo.findings import ArgoFileError
+from lab.argo.schema import check_schema
+from lab.rehearsal.errors import TemplateInvalid, TemplateNotFound, UnknownArgoField
 
-from lab.rehearsal.errors import TemplateInvalid, TemplateNotFound
-
-API_VERSION = "argoproj.io/v1alpha1"
+API_VERSION = ARGO_API_VERSION
 
 
 class TemplateLibrary(Mapping[str, dict[str, Any]]):
@@ -47,7 +52,7 @@ def load_templates(folder: Path, *, validate: bool = True) -> TemplateLibrary:
 
     Args:
         folder: the folder to read (not recursive).
-        validate: also check each template against Argo's schema (hera's generated models).
+        validate: also check each template against Argo v3.6.5's schema.
     Returns:
         The templates by ``metadata.name``.
     """
@@ -56,46 +61,40 @@ def load_templates(folder: Path, *, validate: bool = True) -> TemplateLibrary:
         raise TemplateNotFound(f"templates folder {folder} does not exist")
     templates: dict[str, dict[str, Any]] = {}
     files: dict[str, Path] = {}
-    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    try:
+        paths = yaml_files([folder])
+    except ArgoFileError:
+        paths = []
     for path in paths:
-        for doc in _documents(path):
-            if not isinstance(doc, dict) or doc.get("kind") != "WorkflowTemplate":
+        documents, problems = load_file(path)
+        if problems and "no YAML document" not in problems[0].message:
+            raise TemplateInvalid(str(problems[0]))
+        for document in documents:
+            if document.kind != "WorkflowTemplate":
                 continue
-            name = _name_of(doc, path)
+            name = _name_of(document.raw, path)
             if name in templates:
                 raise TemplateInvalid(
                     f"{path}: WorkflowTemplate {name!r} is also defined in {files[name]}; "
                     "names must be unique"
                 )
             if validate:
-                validate_template(doc, path)
-            templates[name] = doc
+                validate_template(document)
+            templates[name] = document.raw
             files[name] = path
     return TemplateLibrary(folder, templates, files)
 
 
-def validate_template(doc: dict[str, Any], path: Path | str = "<template>") -> None:
-    """Check one WorkflowTemplate document against Argo's schema (types, not unknown fields)."""
-    from hera.workflows.models import WorkflowTemplate
-    from pydantic import ValidationError
-
-    if doc.get("apiVersion") != API_VERSION:
-        raise TemplateInvalid(f"{path}: apiVersion must be {API_VERSION!r}")
-    try:
-        WorkflowTemplate.model_validate(doc)
-    except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()[:5]
-        )
-        raise TemplateInvalid(f"{path}: not a valid WorkflowTemplate: {problems}") from None
-
-
-def _documents(path: Path) -> list[Any]:
-    """All YAML documents of one file."""
-    try:
-        return list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-    except yaml.YAMLError as err:
-        raise TemplateInvalid(f"{path}: not valid YAML: {err}") from None
+def validate_template(document: Document) -> None:
+    """Check one WorkflowTemplate document against Argo's schema; raise on the first faults."""
+    problems = list(check_schema(document))
+    if not problems:
+        return
+    shown = "; ".join(str(p) for p in problems[:5])
+    message = f"{document.label} is not valid for Argo v3.6.5: {shown}"
+    if all("unknown field" in p.message for p in problems):
+        raise UnknownArgoField(message)
+    raise TemplateInvalid(message)
 
 
 def _name_of(doc: dict[str, Any], path: Path) -> str:

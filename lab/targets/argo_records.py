@@ -2,7 +2,7 @@
 
 Pure functions, no I/O: what a Workflow's ``status.nodes`` means as steps, events and
 results. The records themselves live in the run-records room; this module is the one place
-the chameleon target imports them from.
+the chameleon target imports them from (``lab.runs.records``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from lab.rehearsal.records import (
+from lab.runs.records import (
     FINISHED_PHASES,
+    OMITTED,
     RUNNING,
     SKIPPED,
     SUCCEEDED,
@@ -25,8 +26,8 @@ from lab.rehearsal.records import (
 
 WORKFLOW_FINISHED = frozenset({"Succeeded", "Failed", "Error"})
 # Argo phases the records do not use, in the records' words: a node waiting for its pod
-# is running as far as the student is concerned; an omitted one was skipped.
-NODE_PHASES = {"Pending": RUNNING, "Omitted": SKIPPED}
+# is running as far as the student is concerned.
+NODE_PHASES = {"Pending": RUNNING}
 # Nodes that only group steps; the steps inside them are recorded instead.
 GROUP_TYPES = frozenset({"StepGroup", "TaskGroup"})
 GROUP_INDEX = re.compile(r"\[(\d+)\]\.[^.\[\]]+$")
@@ -142,7 +143,7 @@ def node_record(node: Mapping[str, Any], resources: set[str] = frozenset()) -> N
     if kind == "Retry":
         attempts = len(node.get("children") or [])
     else:
-        attempts = 0 if phase == "Skipped" or not node.get("startedAt") else 1
+        attempts = 0 if phase in (SKIPPED, OMITTED) or not node.get("startedAt") else 1
     return NodeRecord(
         name=node.get("displayName") or node.get("name", ""),
         template=template,
@@ -198,7 +199,7 @@ def node_events(workflow: Mapping[str, Any], seen: dict[str, str]) -> list[Event
             "node": node.get("displayName") or node.get("name", ""),
             "template": node.get("templateName"),
         }
-        if before is None and phase != SKIPPED:
+        if before is None and phase not in (SKIPPED, OMITTED):
             events.append(Event(kind="node-started", phase=RUNNING, **common))
         if phase in FINISHED_PHASES:
             message = node.get("message") or ""

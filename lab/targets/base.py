@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lab.rehearsal.records import WorkflowRun
+    from lab.runs.records import WorkflowRun
 
 
 class Target(ABC):

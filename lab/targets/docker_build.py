@@ -22,7 +22,7 @@ from lab.docker.build import build_image
 from lab.docker.errors import DockerError
 from lab.docker.registry import pull_fresh, push, start_registry, tags
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
-from lab.rehearsal.records import FAILED, SUCCEEDED
+from lab.runs.records import FAILED, SUCCEEDED
 
 STANDS_IN = (
     "rootless BuildKit in a pod is the cluster's builder; here the local Docker engine's "

@@ -12,9 +12,9 @@ from lab.docker.containers import records_dir
 from lab.docker.dockerfile import missing_sources
 from lab.paths import repo_root, state_dir
 from lab.rehearsal import ImageHandler, rehearse
-from lab.rehearsal.records import WorkflowRun
 from lab.requirements import unmet_pins
 from lab.runs import load_runs, save_run
+from lab.runs.records import WorkflowRun
 from lab.services.mlflow_server import start_mlflow_server
 from lab.services.process import (
     Service,
@@ -76,8 +76,8 @@ class LocalTarget(Target):
     def describe(self) -> str:
         """Where each part runs on this target."""
         return (
-            f"Target 'local', process mode: no Docker engine answers here, and there is no "
-            f"Kubernetes. MLflow runs as a local "
+            "Target 'local', process mode (no Docker engine answers here, or "
+            "LAB_LOCAL_MODE=process), and no Kubernetes. MLflow runs as a local "
             f"process at {self.mlflow_uri}; the training service runs from train/ with the "
             f"image's own start command, listening on {self.host}:{self.service_port} (the host "
             "port students map to the container's 8000). Argo workflows are rehearsed: each "

@@ -18,7 +18,7 @@ import httpx
 
 from lab.docker.dockerfile import missing_sources
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
-from lab.rehearsal.records import FAILED
+from lab.runs.records import FAILED
 from lab.services.app import start_app
 from lab.services.process import stop_service
 

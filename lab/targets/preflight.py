@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 
+from lab.targets.argo_access import ArgoAccess
 from lab.targets.argo_errors import ArgoError
-from lab.targets.ssh import SSHError
+from lab.targets.ssh import RemoteShell, SSHError
 
-if TYPE_CHECKING:
-    from lab.targets.chameleon import ChameleonTarget
+
+class ChameleonTarget(Protocol):
+    """What the checks read of the chameleon target (a protocol: no import cycle)."""
+
+    shell: RemoteShell
+    argo_url: str
+    root: Path
+
+    @property
+    def argo(self) -> ArgoAccess: ...
+
+    @property
+    def mlflow_uri(self) -> str: ...
 
 OK, NOTE, FAIL = "ok", "note", "FAIL"
 ARGO_TESTED = "v3.6."  # the course cluster runs v3.6.5; the SDK and spec are v3.6.5's

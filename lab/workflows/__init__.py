@@ -1,5 +1,4 @@
 """Argo workflows of the lab: an offline checker (``lab.workflows.check``) and pictures (``draw``).
 
-Nothing is imported here: the checker loads hera's models, which the picture builder
-and the notebooks do not need.
+Both read Argo YAML through the one Argo model, :mod:`lab.argo`. Nothing is imported here.
 """

@@ -7,24 +7,22 @@ another WorkflowTemplate links to that template's picture. Output is determinist
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from lab.workflows.argo import (
-    depends_names,
-    get,
-    image_of,
-    mappings,
-    steps_of,
-    tasks_of,
-    template_type,
+from lab.argo.documents import Document, load_file, workflow_spec
+from lab.argo.findings import ArgoFileError
+from lab.argo.manifests import parse_manifest
+from lab.argo.model import get, steps_of, tasks_of, template_map, template_type
+from lab.workflows.labels import (
+    dependency_labels,
+    describe_template,
+    label,
+    label_text,
+    loop_details,
+    parameter_list,
+    quote,
 )
-from lab.workflows.documents import Document, load_file, workflow_spec
-from lab.workflows.embedded import parse_manifest
-from lab.workflows.errors import WorkflowFileError
-from lab.workflows.refs import template_map
 
 WORKFLOWS_DIR = "workflows"
 IMAGES_DIR = "images"
@@ -44,49 +42,6 @@ digraph {name} {{
 def picture_name(template_name: str) -> str:
     """The picture's file name for a WorkflowTemplate: ``workflow-<name>.svg``."""
     return f"workflow-{template_name}.svg"
-
-
-def quote(text: str) -> str:
-    """A DOT double-quoted ID."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def small(text: str) -> str:
-    """HTML-label markup for a detail line."""
-    return f'<FONT POINT-SIZE="9">{html.escape(text, quote=False)}</FONT>'
-
-
-def label(title: str, *details: str) -> str:
-    """An HTML-like label: a bold title over small detail lines."""
-    lines = [f"<B>{html.escape(title, quote=False)}</B>", *(small(d) for d in details if d)]
-    return "<" + "<BR/>".join(lines) + ">"
-
-
-def describe_template(template: dict | None) -> str:
-    """One line saying what a template is: ``script · alpine:3.21.3``, ``resource create``."""
-    if template is None:
-        return ""
-    kind = template_type(template)
-    if kind in ("script", "container"):
-        image = image_of(template)
-        return f"{kind} · {image}" if image else kind
-    if kind == "resource":
-        action = get(template, "resource", "action")
-        return f"resource {action}" if isinstance(action, str) else "resource"
-    return kind or ""
-
-
-def parameter_list(block: Any) -> list[str]:
-    """``name`` or ``name = default`` for each parameter of an arguments/inputs block."""
-    shown = []
-    for parameter in mappings(get(block, "parameters")):
-        value = parameter.get("value", parameter.get("default"))
-        if value is None:
-            shown.append(str(parameter.get("name")))
-            continue
-        default = value if value != "" else '""'  # an empty default, not a missing one
-        shown.append(f"{parameter.get('name')} = {default}")
-    return shown
 
 
 class Drawing:
@@ -263,46 +218,21 @@ class Drawing:
             self.add(f"{node} -> {target} [style=dashed, label={label_text(text)}];")
 
 
-def label_text(text: str) -> str:
-    """An edge label: plain lines as an HTML-like label."""
-    return "<" + "<BR/>".join(html.escape(line, quote=False) for line in text.splitlines()) + ">"
-
-
-def loop_details(raw: dict) -> list[str]:
-    """Detail lines for a step's loop, if any."""
-    if isinstance(raw.get("withItems"), list):
-        return [f"for each of {len(raw['withItems'])} items"]
-    if isinstance(raw.get("withParam"), str):
-        return [f"for each item of {raw['withParam']}"]
-    if isinstance(raw.get("withSequence"), dict):
-        return ["for each number of a sequence"]
-    return []
-
-
-def dependency_labels(task: dict) -> list[tuple[str, str | None]]:
-    """``(task it waits for, required result)`` from ``dependencies`` and ``depends``."""
-    listed = task.get("dependencies")
-    found = [(d, None) for d in listed if isinstance(d, str)] if isinstance(listed, list) else []
-    if isinstance(task.get("depends"), str):
-        found.extend(depends_names(task["depends"]))
-    return list(dict.fromkeys(found))
-
-
 def workflow_documents(path: Path) -> Iterator[Document]:
     """The workflow documents of a file (WorkflowTemplates first in file order)."""
     documents, problems = load_file(path)
     if problems:
-        raise WorkflowFileError(str(problems[0]))
+        raise ArgoFileError(str(problems[0]))
     yield from (d for d in documents if workflow_spec(d.raw) and d.kind)
 
 
 def workflow_dot(path: Path) -> str:
     """The DOT text of the first workflow document (e.g. the WorkflowTemplate) in ``path``."""
     if not path.is_file():
-        raise WorkflowFileError(f"{path}: no such file")
+        raise ArgoFileError(f"{path}: no such file")
     for document in workflow_documents(path):
         return Drawing(document).dot()
-    raise WorkflowFileError(f"{path}: no Argo workflow document to draw")
+    raise ArgoFileError(f"{path}: no Argo workflow document to draw")
 
 
 def workflow_pictures(repo_root: Path) -> dict[Path, str]:

@@ -2,106 +2,24 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
-from lab.workflows.argo import (
-    DEPENDS_RESULTS,
+from lab.argo.depends import RESULTS, depends_names, find_cycle, task_dependencies
+from lab.argo.documents import Document, iter_templates, workflow_spec
+from lab.argo.findings import Problem
+from lab.argo.model import (
     TEMPLATE_TYPES,
     Declared,
     Step,
-    depends_names,
     get,
     names,
     steps_of,
-    task_dependencies,
     tasks_of,
+    template_map,
     template_types,
     workflow_template_ref,
 )
-from lab.workflows.documents import Document, iter_templates, workflow_spec
-from lab.workflows.errors import Problem
-
-
-def suggest(name: str, known: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` when a known name is close to ``name``."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def listing(known: Iterable[str], what: str = "declared") -> str:
-    """`` (declared: a, b)`` or `` (none declared)``."""
-    known = sorted(known)
-    return f" ({what}: {', '.join(known)})" if known else f" (none {what})"
-
-
-@dataclass
-class TemplateIndex:
-    """The WorkflowTemplates and ClusterWorkflowTemplates of the checked files, by name."""
-
-    where: str = "the checked files"
-    namespaced: dict[str, Document] = field(default_factory=dict)
-    cluster: dict[str, Document] = field(default_factory=dict)
-
-    @classmethod
-    def build(
-        cls, documents: Iterable[Document], where: str
-    ) -> tuple[TemplateIndex, list[Problem]]:
-        """Index the documents; a name defined twice is a problem."""
-        index, problems = cls(where), []
-        for document in documents:
-            table = {"WorkflowTemplate": index.namespaced, "ClusterWorkflowTemplate": index.cluster}
-            target = table.get(document.kind or "")
-            if target is None or not isinstance(document.name, str):
-                continue
-            if document.name in target:
-                first = target[document.name].file
-                problems.append(
-                    document.problem("", f"{document.label} is also defined in {first}")
-                )
-                continue
-            target[document.name] = document
-        return index, problems
-
-    def lookup(self, ref: dict) -> Document | None:
-        """The WorkflowTemplate a ``workflowTemplateRef``/``templateRef`` names, if checked."""
-        table = self.cluster if ref.get("clusterScope") else self.namespaced
-        name = ref.get("name")
-        return table.get(name) if isinstance(name, str) else None
-
-    def kind(self, ref: dict) -> str:
-        """``ClusterWorkflowTemplate`` or ``WorkflowTemplate``, as the ref asks."""
-        return "ClusterWorkflowTemplate" if ref.get("clusterScope") else "WorkflowTemplate"
-
-
-def template_map(spec: dict) -> dict[str, dict]:
-    """The templates of a spec by name (first one wins when a name repeats)."""
-    found: dict[str, dict] = {}
-    for _, template in iter_templates(spec):
-        name = template.get("name")
-        if isinstance(name, str):
-            found.setdefault(name, template)
-    return found
-
-
-def argument_problems(passed: object, declared: Declared, what: str) -> Iterator[str]:
-    """What is wrong with the arguments ``passed`` to something that declares ``declared``."""
-    for kind, passed_names, wanted in (
-        ("parameter", names(get(passed, "parameters")), declared.parameters),
-        ("artifact", names(get(passed, "artifacts")), declared.artifacts),
-    ):
-        seen: set[str] = set()
-        for name in passed_names:
-            if name in seen:
-                yield f"passes {kind} '{name}' twice"
-            seen.add(name)
-            if name not in wanted:
-                hint = suggest(name, wanted) or listing(wanted)
-                yield f"passes {kind} '{name}', which {what} does not declare{hint}"
-        for name, optional in wanted.items():
-            if not optional and name not in seen:
-                yield f"does not pass {kind} '{name}', which {what} requires (it has no default)"
+from lab.workflows.index import TemplateIndex, argument_problems, listing, suggest
 
 
 class ReferenceChecker:
@@ -261,6 +179,9 @@ class ReferenceChecker:
                         where, f"dependencies: no task '{dep}'{hint}", task.raw, "dependencies"
                     )
             depends = task.raw.get("depends")
+            if isinstance(depends, str) and listed is not None:
+                message = "sets both depends and dependencies: use one (Argo refuses both)"
+                yield self.problem(where, message, task.raw, "depends")
             if isinstance(depends, str):
                 for dep, result in depends_names(depends):
                     if dep not in known:
@@ -268,8 +189,8 @@ class ReferenceChecker:
                         yield self.problem(
                             where, f"depends: no task '{dep}'{hint}", task.raw, "depends"
                         )
-                    if result is not None and result not in DEPENDS_RESULTS:
-                        results = ", ".join(DEPENDS_RESULTS)
+                    if result is not None and result not in RESULTS:
+                        results = ", ".join(RESULTS)
                         message = f"depends: '{dep}.{result}' is not a task result ({results})"
                         yield self.problem(where, message, task.raw, "depends")
         cycle = find_cycle(
@@ -350,29 +271,6 @@ class ReferenceChecker:
         inputs = Declared.of(target.get("inputs"))
         for message in argument_problems(call.get("arguments"), inputs, what):
             yield self.problem(context, message, call, "arguments")
-
-
-def find_cycle(graph: dict[str, list[str]]) -> list[str]:
-    """A dependency cycle in ``graph`` (node -> nodes it depends on), or an empty list."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        path.append(node)
-        for dep in graph.get(node, []):
-            if state.get(dep) == 1:
-                return [*path[path.index(dep) :], dep]
-            if dep not in state and (found := visit(dep)):
-                return found
-        state[node] = 2
-        path.pop()
-        return []
-
-    for node in graph:
-        if node not in state and (found := visit(node)):
-            return found
-    return []
 
 
 def check_references(document: Document, index: TemplateIndex) -> Iterator[Problem]:

@@ -3,6 +3,10 @@
 Argo fills in ``{{...}}`` placeholders before a script runs, so each one is replaced by a
 harmless word first. shellcheck's "constant expression" findings are then ignored, since
 the substitution, not the author, made those expressions constant.
+
+Severities: code that does not parse (``sh -n``, ``compile()``, shellcheck's own
+``error`` level) is an error; shellcheck's warnings, infos and style notes are warnings,
+since Argo runs such a script all the same (``--strict`` fails on them).
 """
 
 from __future__ import annotations
@@ -16,17 +20,18 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from lab.workflows.argo import get, mappings
-from lab.workflows.documents import Document, iter_templates, workflow_spec
-from lab.workflows.errors import Problem
+from lab.argo.documents import Document, iter_templates, workflow_spec
+from lab.argo.findings import Problem, Severity
+from lab.argo.model import get, mappings
+from lab.argo.variables import blank_out
 
-PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 DUMMY = "argo_placeholder"
 SHELLS = {"sh": "sh", "ash": "sh", "dash": "dash", "bash": "bash", "ksh": "ksh"}
 PYTHON = re.compile(r"python(\d+(\.\d+)?)?$")
 # SC2050/SC2157/SC2193/SC2194: comparisons made constant by the placeholder substitution.
 CONSTANT_CODES = "SC2050,SC2157,SC2193,SC2194"
 TIMEOUT_S = 60
+Finding = tuple[str, int | None, Severity]
 SHELLCHECK_HINT = "apt-get install -y shellcheck"
 
 
@@ -117,9 +122,9 @@ class CodeChecker:
         self.shellcheck = shutil.which("shellcheck")
         self.missing_reported = False
 
-    def check(self, snippet: Snippet) -> Iterator[tuple[str, int | None]]:
-        """``(message, file line)`` for each finding in ``snippet``."""
-        code = PLACEHOLDER.sub(DUMMY, snippet.code)
+    def check(self, snippet: Snippet) -> Iterator[tuple[str, int | None, Severity]]:
+        """``(message, file line, severity)`` for each finding in ``snippet``."""
+        code = blank_out(snippet.code, DUMMY)
         substituted = code != snippet.code
         if snippet.language == "python":
             yield from self.check_python(snippet, code)
@@ -133,7 +138,7 @@ class CodeChecker:
             return snippet.line
         return snippet.line + line - 1
 
-    def check_python(self, snippet: Snippet, code: str) -> Iterator[tuple[str, int | None]]:
+    def check_python(self, snippet: Snippet, code: str) -> Iterator[Finding]:
         """Python compiles (nothing is run)."""
         try:
             compile(code, snippet.field, "exec", dont_inherit=True)
@@ -141,9 +146,10 @@ class CodeChecker:
             yield (
                 f"{snippet.field}: Python does not compile: {error.msg}",
                 self.file_line(snippet, error.lineno),
+                Severity.ERROR,
             )
 
-    def check_shell_syntax(self, snippet: Snippet, code: str) -> Iterator[tuple[str, int | None]]:
+    def check_shell_syntax(self, snippet: Snippet, code: str) -> Iterator[Finding]:
         """The dialect's own parser accepts the script (``sh -n``)."""
         shell = shutil.which(snippet.language) or shutil.which("sh")
         if shell is None:
@@ -164,12 +170,11 @@ class CodeChecker:
             yield (
                 f"{snippet.field}: {snippet.language} -n: {message}",
                 self.file_line(snippet, line),
+                Severity.ERROR,
             )
 
-    def check_shellcheck(
-        self, snippet: Snippet, code: str, substituted: bool
-    ) -> Iterator[tuple[str, int | None]]:
-        """shellcheck finds nothing (at its default severity)."""
+    def check_shellcheck(self, snippet: Snippet, code: str, substituted: bool) -> Iterator[Finding]:
+        """shellcheck's findings: its ``error`` level as errors, the rest as warnings."""
         if not self.use_shellcheck:
             return
         if self.shellcheck is None:
@@ -179,6 +184,7 @@ class CodeChecker:
                     f"shellcheck is not installed: install it ({SHELLCHECK_HINT}) "
                     "or pass --skip-shellcheck",
                     None,
+                    Severity.ERROR,
                 )
             return
         argv = [self.shellcheck, "--format=json1", f"--shell={snippet.language}"]
@@ -190,13 +196,15 @@ class CodeChecker:
         try:
             comments = json.loads(done.stdout or "{}").get("comments", [])
         except json.JSONDecodeError:
-            yield f"{snippet.field}: shellcheck failed: {done.stderr.strip()}", snippet.line
+            message = f"{snippet.field}: shellcheck failed: {done.stderr.strip()}"
+            yield message, snippet.line, Severity.ERROR
             return
         for comment in comments:
             message = (
                 f"{snippet.field}: SC{comment['code']} ({comment['level']}): {comment['message']}"
             )
-            yield message, self.file_line(snippet, comment.get("line"))
+            level = Severity.ERROR if comment["level"] == "error" else Severity.WARNING
+            yield message, self.file_line(snippet, comment.get("line")), level
 
 
 def check_scripts(document: Document, checker: CodeChecker) -> Iterator[Problem]:
@@ -204,8 +212,8 @@ def check_scripts(document: Document, checker: CodeChecker) -> Iterator[Problem]
     for _, template in iter_templates(workflow_spec(document.raw)):
         context = f"template '{template.get('name')}'"
         for snippet in snippets(template, document):
-            for message, line in checker.check(snippet):
+            for message, line, severity in checker.check(snippet):
                 if message.startswith("shellcheck is not installed"):
                     yield Problem(document.file, "", message)
                 else:
-                    yield document.problem(context, message, line)
+                    yield document.problem(context, message, line, severity=severity)

@@ -10,29 +10,28 @@ are left to Argo.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from lab.workflows.argo import (
+from lab.argo.depends import ancestors, task_dependencies
+from lab.argo.documents import Document, iter_templates, workflow_spec
+from lab.argo.findings import Problem
+from lab.argo.manifests import parse_manifest
+from lab.argo.model import (
     LOOP_FIELDS,
     Declared,
     Step,
     get,
     names,
     steps_of,
-    task_dependencies,
     tasks_of,
+    template_map,
     template_type,
     workflow_template_ref,
 )
-from lab.workflows.documents import Document, iter_templates, workflow_spec
-from lab.workflows.embedded import parse_manifest
-from lab.workflows.errors import Problem
-from lab.workflows.refs import TemplateIndex, listing, suggest, template_map
+from lab.argo.variables import PLACEHOLDER, strings
+from lab.workflows.index import TemplateIndex, listing, suggest
 
-PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 NO_RESULT_TYPES = ("resource", "suspend")
 
 
@@ -49,47 +48,6 @@ class Scope:
     visible: frozenset[str] | None = None  # members whose outputs are visible; None: all
     current: str | None = None  # the step or task the string belongs to
     loop: bool = False
-
-
-def strings(
-    node: Any,
-    path: str = "",
-    skip: frozenset[str] = frozenset(),
-    owner: Any = None,
-    key: Any = None,
-) -> Iterator:
-    """``(path, text, mapping, key)`` for every string under ``node``, except ``skip`` keys.
-
-    ``mapping[key]`` is where the string is written (for a list item: the list's key).
-    """
-    if isinstance(node, dict):
-        for sub_key, value in node.items():
-            if sub_key in skip:
-                continue
-            sub = f"{path}.{sub_key}" if path else str(sub_key)
-            if isinstance(value, str):
-                yield sub, value, node, sub_key
-            else:
-                yield from strings(value, sub, owner=node, key=sub_key)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            sub = f"{path}[{index}]"
-            if isinstance(value, str):
-                yield sub, value, owner, key
-            else:
-                yield from strings(value, sub, owner=owner, key=key)
-
-
-def ancestors(graph: dict[str, list[str]], start: str) -> frozenset[str]:
-    """Every task that ``start`` waits for, directly or not."""
-    seen: set[str] = set()
-    todo = list(graph.get(start, []))
-    while todo:
-        node = todo.pop()
-        if node not in seen:
-            seen.add(node)
-            todo.extend(graph.get(node, []))
-    return frozenset(seen)
 
 
 class VariableChecker:
@@ -179,7 +137,7 @@ class VariableChecker:
         """Check every placeholder in ``texts``."""
         for path, text, parent, key in texts:
             for match in PLACEHOLDER.finditer(text):
-                message = self.variable_problem(match.group(1), scope)
+                message = self.variable_problem(match.group(1).strip(), scope)
                 if message:
                     line = self.document.line(parent, key) if key is not None else None
                     if line is not None and "\n" in text:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lab.rehearsal.records import Event, NodeRecord, Outputs, WorkflowRun
+from lab.runs.records import Event, NodeRecord, Outputs, WorkflowRun
 from lab.targets.argo_client import ArgoServer
 from lab.targets.argo_errors import ArgoForbiddenError
 from lab.targets.argo_follow import Follower

@@ -10,8 +10,8 @@ import pytest
 from lab.notebook import build_ran, new_version, run_summary
 from lab.progress import TextProgress, format_event, progress
 from lab.registry import VersionRow, versions_table
-from lab.rehearsal.records import Event, NodeRecord, Outputs, WorkflowRun
 from lab.runs import load_runs, save_run
+from lab.runs.records import Event, NodeRecord, Outputs, WorkflowRun
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

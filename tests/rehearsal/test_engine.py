@@ -7,15 +7,14 @@ from pathlib import Path
 import pytest
 
 from lab.rehearsal import (
-    Event,
     HandlerResult,
     ParameterError,
-    RehearsalUnsupported,
     StepContext,
     StepRefused,
     UnresolvedVariable,
     rehearse,
 )
+from lab.runs.records import Event
 from tests.rehearsal.helpers import SH, minimal, write_templates
 
 
@@ -50,7 +49,7 @@ def test_dag_dependencies_depends_and_omitted_tasks(run_example) -> None:
     assert run.node("d").outputs.result == "alpha-beta+gamma"
     assert run.node("e").phase == "Skipped"
     omitted = run.node("f")
-    assert omitted.phase == "Skipped"
+    assert omitted.phase == "Omitted"  # Argo: a task whose depends logic fails is omitted
     assert "e.Succeeded" in omitted.message
     assert [n.name for n in run.nodes if n.type == "Pod"] == ["a", "b", "c", "d"]
 
@@ -225,7 +224,7 @@ def test_deadline_stops_the_step_and_what_it_started(tmp_path: Path) -> None:
     assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
 
 
-def test_with_param_loops_over_a_json_list_and_refuses_other_text(tmp_path: Path) -> None:
+def test_with_param_loops_over_a_json_list_and_errors_on_other_text(tmp_path: Path) -> None:
     loop = {
         "name": "two",
         "template": "echo",
@@ -240,9 +239,11 @@ def test_with_param_loops_over_a_json_list_and_refuses_other_text(tmp_path: Path
             {**echo, "script": {**SH, "source": "echo {{inputs.parameters.x}}"}}
         )
         folder = write_templates(tmp_path / f"t{i}", doc)
-        if expected is None:
-            with pytest.raises(RehearsalUnsupported, match="could not be parsed as a JSON list"):
-                rehearse(folder, "probe", {}, workdir=tmp_path / "r")
+        if expected is None:  # as in Argo: the step's node errors, the steps template fails
+            run = rehearse(folder, "probe", {}, workdir=tmp_path / "r")
+            assert run.phase == "Failed"
+            assert run.node("two").phase == "Error"
+            assert "could not be parsed as a JSON list" in run.node("two").message
         else:
             run = rehearse(folder, "probe", {}, workdir=tmp_path / "r")
             assert [n.name for n in run.nodes if n.name.startswith("two")] == expected

@@ -64,7 +64,6 @@ UNSUPPORTED = {
     "hooks": spec_with(hooks={"exit": {"template": "main"}}),
     "templateRef": calling({"templateRef": {"name": "other", "template": "t"}}),
     "withSequence": calling({"withSequence": {"count": "2"}}),
-    "depends-or": calling({"depends": "a || b"}, kind="dag"),
     "envFrom": minimal(script={**SH, "source": "true", "envFrom": [{"configMapRef": {}}]}),
     "configMapKeyRef": minimal(
         script={
@@ -146,6 +145,12 @@ def test_script_naming_a_mount_path_is_refused(tmp_path: Path) -> None:
             "command is required",
         ),
         (calling({"template": "missing"}), TemplateInvalid, "no template named 'missing'"),
+        (calling({"depends": "a || b"}, kind="dag"), TemplateInvalid, "no task 'a'"),
+        (
+            calling({"depends": "s.Suceeded"}, kind="dag"),
+            TemplateInvalid,
+            "task result 'Suceeded' for task 's' is invalid",
+        ),
     ],
 )
 def test_static_template_errors(doc, error: type[RehearsalError], fragment: str, tmp_path: Path):

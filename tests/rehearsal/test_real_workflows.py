@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lab.rehearsal import HandlerResult, StepContext, StepRefused, preflight
-from lab.rehearsal.executors import BUILDER_IMAGES
+from lab.rehearsal.pods import BUILDER_IMAGES
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 NAMES = ("train-model", "build-container-image")

@@ -1,4 +1,8 @@
-"""The package-manager shims: install lines are checked against this machine, never installed."""
+"""The package-manager shims: install lines are checked against this machine, never installed.
+
+Each test runs in a pod of an image from the catalog: its PATH holds only that image's
+commands and what its install lines add.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,33 @@ from pathlib import Path
 
 import pytest
 
-from lab.rehearsal.shims import install_shims, python_path, step_path
+from lab.rehearsal.podenv import prepare_pod, step_env
+from lab.rehearsal.shims import install_shims, python_path, real_path
+
+ALPINE, DEBIAN, PYTHON = "alpine:3.21.3", "debian:bookworm-slim", "python:3.11.14-slim"
 
 
 @pytest.fixture(scope="module")
-def shim_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    bin_dir = install_shims(tmp_path_factory.mktemp("shims") / "bin")
-    return {"PATH": step_path(bin_dir), "HOME": str(tmp_path_factory.mktemp("home"))}
+def shim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return install_shims(tmp_path_factory.mktemp("shims"))
+
+
+def pod(shim_dir: Path, folder: Path, image: str) -> dict[str, str]:
+    """The environment of a fresh pod of ``image`` under ``folder``."""
+    bin_dir = prepare_pod(image, "probe", folder / "pod", shim_dir, real_path())
+    return step_env(bin_dir, folder / "home", shim_dir)
+
+
+@pytest.fixture
+def shim_env(shim_dir: Path, tmp_path: Path) -> dict[str, str]:
+    """A python:3.11.14-slim pod (pip, python, apt-get)."""
+    return pod(shim_dir, tmp_path, PYTHON)
+
+
+@pytest.fixture
+def alpine_env(shim_dir: Path, tmp_path: Path) -> dict[str, str]:
+    """An alpine pod (BusyBox commands and apk)."""
+    return pod(shim_dir, tmp_path, ALPINE)
 
 
 def sh(line: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -24,21 +48,21 @@ def sh(line: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_apk_add_is_satisfied_by_local_commands(shim_env: dict[str, str]) -> None:
-    done = sh("apk add --no-cache curl jq ca-certificates", shim_env)
+def test_apk_add_is_satisfied_by_local_commands(alpine_env: dict[str, str]) -> None:
+    done = sh("apk add --no-cache curl jq ca-certificates", alpine_env)
     assert done.returncode == 0, done.stderr
     assert "apk add curl jq ca-certificates satisfied by local curl, jq" in done.stderr
     assert done.stdout == ""
 
 
-def test_apk_options_before_the_subcommand_and_pins(shim_env: dict[str, str]) -> None:
-    done = sh("apk --no-cache add curl=8.5.0-r0", shim_env)
+def test_apk_options_before_the_subcommand_and_pins(alpine_env: dict[str, str]) -> None:
+    done = sh("apk --no-cache add curl=8.5.0-r0", alpine_env)
     assert done.returncode == 0, done.stderr
     assert "versions not checked" in done.stderr
 
 
-def test_apk_add_names_what_is_missing(shim_env: dict[str, str]) -> None:
-    done = sh("apk add --no-cache curl rehearsal-no-such-tool", shim_env)
+def test_apk_add_names_what_is_missing(alpine_env: dict[str, str]) -> None:
+    done = sh("apk add --no-cache curl rehearsal-no-such-tool", alpine_env)
     assert done.returncode == 1
     assert (
         "apk add rehearsal-no-such-tool: not available on this machine; "
@@ -95,10 +119,9 @@ def test_pip_requirements_file(shim_env: dict[str, str], tmp_path: Path) -> None
 
 
 def test_sys_executable_m_pip_reaches_the_shim_through_pythonpath(
-    shim_env: dict[str, str], tmp_path: Path
+    shim_env: dict[str, str], shim_dir: Path, tmp_path: Path
 ) -> None:
-    bin_dir = Path(shim_env["PATH"].split(":")[0])
-    env = {**shim_env, "PYTHONPATH": str(python_path(bin_dir))}
+    env = {**shim_env, "PYTHONPATH": str(python_path(shim_dir))}
     have = importlib.metadata.version("PyYAML")
     ok = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--quiet", f"pyyaml=={have}"],
@@ -112,3 +135,43 @@ def test_sys_executable_m_pip_reaches_the_shim_through_pythonpath(
     )  # fmt: skip
     assert refused.returncode == 1
     assert "add it to requirements.txt" in refused.stderr
+
+
+def test_commands_are_only_what_the_image_ships_until_installed(
+    alpine_env: dict[str, str],
+) -> None:
+    assert sh("jq --version", alpine_env).returncode == 127  # not in alpine
+    assert sh("python3 -V", alpine_env).returncode == 127
+    assert sh("mktemp && sleep 0 && wget --help >/dev/null 2>&1; echo ok", alpine_env).stdout
+    done = sh("apk add --no-cache jq >&2 && jq -n 1", alpine_env)
+    assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr
+    assert sh("jq --version", alpine_env).returncode == 0  # installed for the rest of the pod
+
+
+def test_apt_get_install_adds_the_command(shim_dir: Path, tmp_path: Path) -> None:
+    env = pod(shim_dir, tmp_path, DEBIAN)
+    assert sh("git --version", env).returncode == 127  # debian slim has no git
+    done = sh("apt-get install -y git >&2 && git --version", env)
+    assert done.returncode == 0 and done.stdout.startswith("git version"), done.stderr
+
+
+def test_python_imports_only_the_image_s_packages_until_pip_installs_them(
+    shim_env: dict[str, str],
+) -> None:
+    have = importlib.metadata.version("PyYAML")
+    missing = sh("python -c 'import yaml'", shim_env)
+    assert missing.returncode == 1
+    assert "No module named 'yaml'" in missing.stderr
+    assert "this machine has PyYAML, but the step's image does not" in missing.stderr
+    probe = sh("python -c 'import importlib.util as u; print(u.find_spec(\"yaml\"))'", shim_env)
+    assert probe.stdout.strip() == "None"  # a probe sees it missing, as in the image
+    line = f"pip install pyyaml=={have} >&2 && python -c 'import yaml; print(yaml.__version__)'"
+    done = sh(line, shim_env)
+    assert (done.returncode, done.stdout.strip()) == (0, have), done.stderr
+
+
+def test_an_undeclared_import_fails_even_after_other_installs(shim_env: dict[str, str]) -> None:
+    have = importlib.metadata.version("PyYAML")
+    done = sh(f"pip install pyyaml=={have} >&2 && python -c 'import torch'", shim_env)
+    assert done.returncode == 1
+    assert "No module named 'torch'" in done.stderr

@@ -10,8 +10,8 @@ import pytest
 
 from lab.docker.dockerfile import copy_sources, missing_sources
 from lab.rehearsal.hooks import StepContext
-from lab.rehearsal.records import FAILED
 from lab.requirements import unmet_pins
+from lab.runs.records import FAILED
 from lab.services.errors import PortInUseError
 from lab.services.ports import free_port
 from lab.services.process import find_service

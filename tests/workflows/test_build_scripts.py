@@ -16,7 +16,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from gourmetgram_train.data import FOOD11_CLASSES
-from lab.workflows.documents import find_template
+from lab.argo.documents import find_template
 from tests.app.serving import copy_app_source, make_serving_artifact, running_app
 from tests.workflows.test_project_workflows import BUILD, script_env
 

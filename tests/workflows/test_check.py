@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lab.argo.documents import find_template, template_text
+from lab.argo.findings import ArgoFileError
 from lab.workflows.check import check_paths
 from lab.workflows.cli import main
-from lab.workflows.documents import find_template, template_text
-from lab.workflows.errors import WorkflowFileError
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / "workflows"
@@ -183,7 +183,7 @@ def test_a_missing_path_is_a_usage_error(
 ) -> None:
     assert main(["check", str(tmp_path / "nope")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
-    with pytest.raises(WorkflowFileError, match=r"no \*\.yaml"):
+    with pytest.raises(ArgoFileError, match=r"no \*\.yaml"):
         check_paths([tmp_path])
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from lab.argo.findings import ArgoFileError
 from lab.workflows.cli import main
 from lab.workflows.draw import workflow_dot, workflow_pictures
-from lab.workflows.errors import WorkflowFileError
 
 REPO = Path(__file__).resolve().parents[2]
 VALID = Path(__file__).parent / "fixtures" / "valid"
@@ -82,7 +82,7 @@ def test_graphviz_renders_every_picture() -> None:
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(WorkflowFileError, match=r"nope\.yaml: no such file"):
+    with pytest.raises(ArgoFileError, match=r"nope\.yaml: no such file"):
         workflow_dot(tmp_path / "nope.yaml")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lab.workflows.documents import find_template
+from lab.argo.documents import find_template
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN = REPO / "workflows" / "train-model.yaml"

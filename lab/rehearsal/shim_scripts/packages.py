@@ -1,38 +1,46 @@
 """Rehearsal shim for ``apk`` and ``apt-get``: check each package's command exists, install nothing.
 
-Run as ``python -I packages.py TOOL REAL_PATH ARGS...`` by the wrapper the rehearsal writes.
+Run as ``python -I packages.py TOOL REAL_PATH SHIM_DIR ARGS...`` by the wrapper the
+rehearsal writes. When every package is here, its commands are added to the step's PATH.
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
-PYTHON = "<python>"  # satisfied by the rehearsal's own interpreter (the ``python`` shim)
-# Package → the command that shows it is installed (None: nothing to check, e.g. CA bundles).
-COMMANDS: dict[str, str | None] = {
-    "bash": "bash",
-    "bind-tools": "dig",
-    "ca-certificates": None,
-    "coreutils": None,
-    "curl": "curl",
-    "dnsutils": "dig",
-    "gettext": "envsubst",
-    "git": "git",
-    "gzip": "gzip",
-    "jq": "jq",
-    "make": "make",
-    "netcat-openbsd": "nc",
-    "openssh-client": "ssh",
-    "openssl": "openssl",
-    "procps": "ps",
-    "py3-pip": PYTHON,
-    "python3": PYTHON,
-    "python3-pip": PYTHON,
-    "tar": "tar",
-    "tzdata": None,
-    "unzip": "unzip",
-    "wget": "wget",
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pod import add_command, add_dists, add_python
+
+PYTHON = "<python>"  # the rehearsal's own interpreter (the ``python`` shim)
+PIP = "<pip>"  # the rehearsal's pip shim
+# Package → the commands it provides (the first one shows it is installed; empty: nothing
+# to check, e.g. CA bundles).
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "bash": ("bash",),
+    "bind-tools": ("dig", "nslookup", "host"),
+    "ca-certificates": (),
+    "coreutils": (),
+    "curl": ("curl",),
+    "dnsutils": ("dig", "nslookup", "host"),
+    "gettext": ("envsubst",),
+    "git": ("git",),
+    "gzip": ("gzip", "gunzip", "zcat"),
+    "jq": ("jq",),
+    "make": ("make",),
+    "netcat-openbsd": ("nc",),
+    "openssh-client": ("ssh", "scp"),
+    "openssl": ("openssl",),
+    "procps": ("ps", "pgrep", "pkill", "top"),
+    "py3-pip": (PIP,),
+    "python3": (PYTHON,),
+    "python3-pip": (PIP,),
+    "tar": ("tar",),
+    "tzdata": (),
+    "unzip": ("unzip",),
+    "wget": ("wget",),
+    "yq": ("yq",),
 }
 # Options that take a value as the next argument.
 VALUE_OPTIONS = {
@@ -73,9 +81,22 @@ def package_name(spec: str) -> str:
     return spec
 
 
+def install(name: str, commands: tuple[str, ...], real_path: str, shim_dir: Path) -> None:
+    """Add a checked package's commands to the step's PATH."""
+    for command in commands:
+        if command == PYTHON:
+            add_python(shim_dir)
+        elif command == PIP:
+            for pip in ("pip", "pip3"):
+                add_command(pip, str(shim_dir / "pip"))
+            add_dists(["pip"])
+        elif found := shutil.which(command, path=real_path):
+            add_command(command, found)
+
+
 def main(argv: list[str]) -> int:
     """Check an install line; print what was checked to stderr; exit 0 only if all are here."""
-    tool, real_path, args = argv[0], argv[1], argv[2:]
+    tool, real_path, shim_dir, args = argv[0], argv[1], Path(argv[2]), argv[3:]
     tool = "apt-get" if tool == "apt" else tool
     command, packages = split_args(tool, args)
     if command in NO_OPS[tool]:
@@ -95,13 +116,14 @@ def main(argv: list[str]) -> int:
     missing: list[str] = []
     for spec in packages:
         name = package_name(spec)
-        cmd = COMMANDS.get(name, name)
-        if cmd is None:
+        commands = COMMANDS.get(name, (name,))
+        first = commands[0] if commands else None
+        if first is None:
             found.append(f"{name} (nothing to check)")
-        elif cmd == PYTHON:
+        elif first in (PYTHON, PIP):
             found.append(f"this environment's python for {name}")
-        elif shutil.which(cmd, path=real_path):
-            found.append(cmd if cmd == name else f"{cmd} for {name}")
+        elif shutil.which(first, path=real_path):
+            found.append(first if first == name else f"{first} for {name}")
         else:
             missing.append(name)
     for name in missing:
@@ -111,6 +133,9 @@ def main(argv: list[str]) -> int:
         )
     if missing:
         return 1
+    for spec in packages:
+        name = package_name(spec)
+        install(name, COMMANDS.get(name, (name,)), real_path, shim_dir)
     versions = " (versions not checked)" if any(package_name(p) != p for p in packages) else ""
     print(
         f"rehearsal: {tool} {INSTALL[tool]} {' '.join(packages)} "

@@ -1,7 +1,8 @@
 """Rehearsal shim for ``pip install``: check this environment already has each pin, install nothing.
 
 Run as ``python -I pip.py ARGS...`` by the wrapper the rehearsal writes; read-only commands
-(``list``, ``freeze``, ``show``, ``--version``) go to the real pip.
+(``list``, ``freeze``, ``show``, ``--version``) go to the real pip. When every pin is
+here, the distributions and what they require become importable in the step.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pod import add_dists, canonical
 
 VALUE_OPTIONS = {
     "-i",
@@ -82,6 +86,26 @@ def check(spec: str) -> tuple[bool, str]:
     return True, f"{req.name} {have}{note}"
 
 
+def closure(names: list[str]) -> list[str]:
+    """The distributions ``names`` need installed: themselves and what they require."""
+    seen: set[str] = set()
+    todo = [canonical(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(canonical(req.name))
+    return sorted(seen)
+
+
 def main(argv: list[str]) -> int:
     """Check an install line; print what was checked to stderr; exit 0 only if all are here."""
     command = next((a for a in argv if not a.startswith("-") or a in READ_ONLY), None)
@@ -102,6 +126,7 @@ def main(argv: list[str]) -> int:
             print(message, file=sys.stderr)
     if not all(ok for ok, _ in results):
         return 1
+    add_dists(closure([Requirement(spec).name for spec in reqs]))
     found = ", ".join(message for _, message in results)
     print(
         f"rehearsal: pip install {' '.join(reqs)} satisfied by this environment's {found}",

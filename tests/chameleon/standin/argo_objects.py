@@ -14,7 +14,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from lab.rehearsal.records import NodeRecord, WorkflowRun
+from lab.runs.records import NodeRecord, WorkflowRun
 
 NS = "argo"
 TEMPLATE_LABEL = "workflows.argoproj.io/workflow-template"

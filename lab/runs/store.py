@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lab.rehearsal.records import NodeRecord, Outputs, WorkflowRun
+from lab.runs.records import NodeRecord, Outputs, WorkflowRun
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,73 +1,24 @@
-"""Read Argo YAML files into documents that remember line numbers; find templates by name."""
+"""Argo YAML files as documents that remember their lines; find a template by name.
+
+A file that holds no document (empty, or only comments) is a finding: Argo has nothing
+to create from it, and a checker that said "no problems" about it would mislead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from lab.workflows.errors import Problem, TemplateNotFoundError, WorkflowFileError
+from lab.argo.findings import ArgoFileError, Problem, TemplateNotFoundError
+from lab.argo.yamlload import LineDict, load_documents
 
 ARGO_API_VERSION = "argoproj.io/v1alpha1"
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-class LineDict(dict):
-    """A YAML mapping that knows the line of each of its keys (1-based)."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-
-    def line_of(self, key: str) -> int | None:
-        """The line where ``key`` is written, if known."""
-        return getattr(self, "key_lines", {}).get(key) or self.line or None
-
-
-# libyaml's parser when PyYAML has it: ten times faster, and its marks carry the same lines.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """PyYAML's safe loader, but duplicate keys are errors (as in Argo's strict decoding)."""
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    """Build a LineDict from a mapping node, rejecting keys written twice."""
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, Hashable):
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                node.start_mark,
-                "found a key that is not a scalar",
-                key_node.start_mark,
-            )
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                node.start_mark,
-                f"duplicate key {key!r} (first written on line {seen[key]})",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line + 1
-    loader.flatten_mapping(node)
-    result = LineDict()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+WORKFLOW_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")
 
 
 @dataclass
@@ -107,6 +58,11 @@ class Document:
         """The context of an embedded document's problems; empty for a file's own documents."""
         return f"{self.embedded_in} ({self.label})" if self.embedded_in else ""
 
+    @property
+    def spec(self) -> dict:
+        """The document's WorkflowSpec (see :func:`workflow_spec`)."""
+        return workflow_spec(self.raw)
+
     def line(self, mapping: Any, key: str | None = None) -> int | None:
         """The file line of ``mapping`` (or of its ``key``), shifted for embedded documents."""
         if not isinstance(mapping, LineDict):
@@ -114,15 +70,16 @@ class Document:
         found = mapping.line_of(key) if key is not None else mapping.line
         return found + self.line_offset if found else None
 
-    def problem(self, context: str, message: str, line: int | None = None) -> Problem:
+    def problem(self, context: str, message: str, line: int | None = None, **kw: Any) -> Problem:
         """A Problem in this document; an embedded document's context names where it is."""
-        return Problem(self.file, ": ".join(p for p in (self.prefix, context) if p), message, line)
+        where = ": ".join(p for p in (self.prefix, context) if p)
+        return Problem(self.file, where, message, line, **kw)
 
 
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> tuple[list[Any], list[Problem]]:
     """All documents of ``text``; a syntax error becomes a Problem with its line."""
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None], []
+        return load_documents(text), []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 + line_offset if mark is not None else None
@@ -137,12 +94,12 @@ def yaml_files(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             inside = sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
             if not inside:
-                raise WorkflowFileError(f"{path}: no *.yaml or *.yml files in this folder")
+                raise ArgoFileError(f"{path}: no *.yaml or *.yml files in this folder")
             found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:
-            raise WorkflowFileError(f"{path}: no such file or folder")
+            raise ArgoFileError(f"{path}: no such file or folder")
     return found
 
 
@@ -154,16 +111,10 @@ def load_file(path: Path) -> tuple[list[Document], list[Problem]]:
     except (OSError, UnicodeDecodeError) as error:
         return [], [Problem(file, "", f"cannot read: {error}")]
     raws, problems = parse_yaml(text, file)
+    if not raws and not problems:
+        what = "is empty" if not text.strip() else "holds only comments"
+        problems = [Problem(file, "", f"no YAML document: the file {what}; nothing to check")]
     return [Document(file, raw, index) for index, raw in enumerate(raws)], problems
-
-
-def iter_templates(spec: Any) -> Iterator[tuple[int, dict]]:
-    """``(index, template)`` for each mapping in ``spec.templates``."""
-    templates = spec.get("templates") if isinstance(spec, dict) else None
-    if isinstance(templates, list):
-        for index, template in enumerate(templates):
-            if isinstance(template, dict):
-                yield index, template
 
 
 def workflow_spec(raw: Any) -> dict:
@@ -177,8 +128,17 @@ def workflow_spec(raw: Any) -> dict:
     return spec
 
 
+def iter_templates(spec: Any) -> Iterator[tuple[int, dict]]:
+    """``(index, template)`` for each mapping in ``spec.templates``."""
+    templates = spec.get("templates") if isinstance(spec, dict) else None
+    if isinstance(templates, list):
+        for index, template in enumerate(templates):
+            if isinstance(template, dict):
+                yield index, template
+
+
 def find_template(path: Path, name: str) -> dict:
-    """The template ``name`` of the (first) WorkflowTemplate in ``path``."""
+    """The template ``name`` of the (first) workflow document in ``path`` that has it."""
     documents, problems = load_file(path)
     if problems:
         raise TemplateNotFoundError(str(problems[0]))

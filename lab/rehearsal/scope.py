@@ -1,4 +1,8 @@
-"""Argo's simple ``{{...}}`` variables: which forms exist, and substituting them from a scope."""
+"""Give ``{{...}}`` variables their values: the scope of one point of a run, and substitution.
+
+Which forms exist is the Argo model's business (:mod:`lab.argo.variables`); the rehearsal
+resolves the simple forms and refuses expression tags.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lab.argo.variables import PLACEHOLDER, is_expression, kind_of
 from lab.rehearsal.errors import RehearsalUnsupported, UnresolvedVariable
-
-TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
-_N = r"[A-Za-z0-9_-]+"
-# The variable forms a rehearsal can give a value to; anything else is refused by name.
-FORMS = {
-    "inputs.parameters": re.compile(rf"inputs\.parameters\.(?P<name>{_NAME})"),
-    "workflow.parameters": re.compile(rf"workflow\.parameters\.(?P<name>{_NAME})"),
-    "workflow": re.compile(r"workflow\.(?P<name>name|uid|creationTimestamp|status)"),
-    "steps": re.compile(
-        rf"steps\.(?P<step>{_N})\.(?P<what>outputs\.result|outputs\.parameters\.(?P<name>{_NAME})|status)"
-    ),
-    "tasks": re.compile(
-        rf"tasks\.(?P<step>{_N})\.(?P<what>outputs\.result|outputs\.parameters\.(?P<name>{_NAME})|status)"
-    ),
-    "item": re.compile(rf"item(\.(?P<name>{_NAME}))?"),
-    "retries": re.compile(r"retries"),
-}
 
 
 class Scope:
@@ -45,22 +32,9 @@ class Scope:
         self.reasons[key] = reason
 
 
-def kind_of(name: str) -> str | None:
-    """Which known form the variable ``name`` has (``steps``, ``item``…), or None."""
-    for kind, pattern in FORMS.items():
-        if pattern.fullmatch(name):
-            return kind
-    return None
-
-
-def references(text: str) -> list[str]:
-    """The variable names used in ``text``, in order (``{{ a }}`` → ``a``)."""
-    return [match.group(1).strip() for match in TAG.finditer(text)]
-
-
 def check_tag(name: str, where: str) -> str:
     """Refuse expression tags and unknown forms; return the variable's kind."""
-    if name.startswith("="):
+    if is_expression(name):
         raise RehearsalUnsupported(
             f"{where}: expression tag '{{{{{name}}}}}' is not supported by the rehearsal; "
             "use a simple variable such as {{inputs.parameters.NAME}}"
@@ -72,7 +46,11 @@ def check_tag(name: str, where: str) -> str:
 
 
 def substitute(text: str, scope: Scope, where: str) -> str:
-    """``text`` with every ``{{name}}`` replaced from ``scope``; an unresolved one is an error."""
+    """``text`` with every ``{{name}}`` replaced from ``scope``; an unresolved one is an error.
+
+    Argo leaves an unresolved reference in a step as it is written (the next template then
+    sees the text ``{{steps.x.outputs.result}}``); a rehearsal stops there instead and says so.
+    """
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1).strip()
@@ -82,7 +60,7 @@ def substitute(text: str, scope: Scope, where: str) -> str:
         reason = scope.reasons.get(name) or _default_reason(name)
         raise UnresolvedVariable(f"{where}: '{{{{{name}}}}}' cannot be resolved: {reason}")
 
-    return TAG.sub(replace, text)
+    return PLACEHOLDER.sub(replace, text)
 
 
 def substitute_tree(value: Any, scope: Scope, where: str) -> Any:
@@ -94,18 +72,6 @@ def substitute_tree(value: Any, scope: Scope, where: str) -> Any:
     if isinstance(value, list):
         return [substitute_tree(v, scope, f"{where}{_index(v, i)}") for i, v in enumerate(value)]
     return value
-
-
-def walk_strings(value: Any, where: str):
-    """Yield ``(field path, string)`` for every string in a nested structure."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from walk_strings(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from walk_strings(item, f"{where}{_index(item, i)}")
 
 
 def _index(item: Any, i: int) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from lab.argo.variables import kind_of
 from lab.rehearsal.errors import RehearsalUnsupported, UnresolvedVariable
-from lab.rehearsal.variables import Scope, kind_of, substitute, substitute_tree
+from lab.rehearsal.scope import Scope, substitute, substitute_tree
 
 
 def test_substitutes_known_variables_with_spaces() -> None:

@@ -1,4 +1,4 @@
-"""Find the resources embedded as text in ``resource.manifest`` and parse them as documents.
+"""Resources embedded as text in ``resource.manifest``, parsed as documents of their file.
 
 A manifest is YAML with Argo placeholders that Argo fills in before creating the
 resource, so an unquoted ``{{...}}`` is legal there; such placeholders are replaced by a
@@ -7,15 +7,14 @@ dummy word before parsing when the text does not parse as it is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lab.workflows.argo import get
-from lab.workflows.documents import Document, iter_templates, parse_yaml, workflow_spec
-from lab.workflows.errors import Problem
+from lab.argo.documents import Document, iter_templates, parse_yaml, workflow_spec
+from lab.argo.findings import Problem
+from lab.argo.model import get
+from lab.argo.variables import PLACEHOLDER, blank_out
 
-PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 DUMMY = "argo-placeholder"
 
 
@@ -51,7 +50,7 @@ def parse_manifest(document: Document, template: dict) -> Manifest | None:
     offset = document.line(resource, "manifest") or 0
     raws, problems = parse_yaml(text, document.file, offset)
     if problems and PLACEHOLDER.search(text):
-        raws, problems = parse_yaml(PLACEHOLDER.sub(DUMMY, text), document.file, offset)
+        raws, problems = parse_yaml(blank_out(text, DUMMY), document.file, offset)
     where = ": ".join(p for p in (document.prefix, f"template '{name}': resource.manifest") if p)
     documents = [
         Document(document.file, raw, index, line_offset=offset, embedded_in=where)

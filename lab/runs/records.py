@@ -1,4 +1,8 @@
-"""What a workflow run leaves behind: its nodes, children, phases, and the events it emits."""
+"""What a workflow run leaves behind, whichever target ran it: nodes, children, phases, events.
+
+The local target's rehearsal and the chameleon target's Argo client both write these
+records; the notebooks read them. A phase means that the thing happened.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-# Argo's node and workflow phases (a subset: no Pending, no Omitted as a separate phase).
+# Argo's node and workflow phases (no Pending: a node waiting for its pod is running).
 RUNNING = "Running"
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
 SKIPPED = "Skipped"
+OMITTED = "Omitted"  # a DAG task whose depends logic did not hold
 ERROR = "Error"
-FINISHED_PHASES = (SUCCEEDED, FAILED, SKIPPED, ERROR)
+FINISHED_PHASES = (SUCCEEDED, FAILED, SKIPPED, OMITTED, ERROR)
+FAILED_PHASES = (FAILED, ERROR)
 
 
 @dataclass
@@ -40,7 +46,7 @@ class NodeRecord:
     path: str = ""
     """Argo's node name: ``<run>[0].step`` inside steps, ``<run>.task`` inside a DAG."""
     type: str = "Pod"
-    """``Pod`` (script/container), ``Resource``, ``Steps``, ``DAG`` or ``Skipped``."""
+    """``Pod`` (script/container), ``Resource``, ``Steps``, ``DAG``, ``Retry`` or ``Skipped``."""
     group: int | None = None
     """Index of the parallel step group this step belongs to (None for DAG tasks)."""
     attempts: int = 0

@@ -1,11 +1,16 @@
-"""Read the parts of raw Argo YAML that checks and pictures need, tolerating wrong shapes."""
+"""The shapes of an Argo workflow spec: template types, steps and tasks, declared inputs.
+
+Read from raw YAML and tolerant of wrong shapes (a checker meets broken files): anything
+of an unexpected type reads as absent; the schema check reports it.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from lab.argo.documents import iter_templates
 
 TEMPLATE_TYPES = (
     "container",
@@ -19,6 +24,7 @@ TEMPLATE_TYPES = (
     "http",
     "plugin",
 )
+POD_TYPES = ("container", "script", "containerSet")
 ARTIFACT_SOURCES = (
     "from",
     "fromExpression",
@@ -32,16 +38,6 @@ ARTIFACT_SOURCES = (
     "gcs",
     "azure",
     "plugin",
-)
-DEPENDS_RESULTS = (
-    "Succeeded",
-    "Failed",
-    "Errored",
-    "Skipped",
-    "Omitted",
-    "Daemoned",
-    "AnySucceeded",
-    "AllFailed",
 )
 LOOP_FIELDS = ("withItems", "withParam", "withSequence")
 
@@ -60,6 +56,11 @@ def get(mapping: Any, *keys: str) -> Any:
     return mapping
 
 
+def names(items: Any) -> list[str]:
+    """The ``name`` of each mapping in a list, in order."""
+    return [item["name"] for item in mappings(items) if isinstance(item.get("name"), str)]
+
+
 def template_types(template: dict) -> list[str]:
     """Which of Argo's template types ``template`` sets (exactly one is valid)."""
     return [kind for kind in TEMPLATE_TYPES if template.get(kind) is not None]
@@ -71,9 +72,14 @@ def template_type(template: dict | None) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
-def names(items: Any) -> list[str]:
-    """The ``name`` of each mapping in a list, in order."""
-    return [item["name"] for item in mappings(items) if isinstance(item.get("name"), str)]
+def template_map(spec: dict) -> dict[str, dict]:
+    """The templates of a spec by name (first one wins when a name repeats)."""
+    found: dict[str, dict] = {}
+    for _, template in iter_templates(spec):
+        name = template.get("name")
+        if isinstance(name, str):
+            found.setdefault(name, template)
+    return found
 
 
 def parameter_has_default(parameter: dict) -> bool:
@@ -139,32 +145,6 @@ def tasks_of(template: dict) -> Iterator[Step]:
     for index, task in enumerate(mappings(get(template, "dag", "tasks"))):
         name = task.get("name") if isinstance(task.get("name"), str) else f"#{index}"
         yield Step(name, task, index, 0, f"dag.tasks[{index}]")
-
-
-DEPENDS_OPERATORS = re.compile(r"&&|\|\||[!()]")
-
-
-def depends_names(expression: str) -> list[tuple[str, str | None]]:
-    """``(task, result)`` for each operand of a ``depends`` expression (result may be None)."""
-    found = []
-    for token in DEPENDS_OPERATORS.sub(" ", expression).split():
-        name, dot, result = token.rpartition(".")
-        if dot and result in DEPENDS_RESULTS:
-            found.append((name, result))
-        elif dot:
-            found.append((name, result))  # an unknown result: reported by the checks
-        else:
-            found.append((token, None))
-    return found
-
-
-def task_dependencies(task: dict) -> list[str]:
-    """The names a DAG task waits for, from ``dependencies`` and ``depends``."""
-    listed = task.get("dependencies")
-    deps = [d for d in listed if isinstance(d, str)] if isinstance(listed, list) else []
-    if isinstance(task.get("depends"), str):
-        deps.extend(name for name, _ in depends_names(task["depends"]))
-    return list(dict.fromkeys(deps))
 
 
 def workflow_template_ref(spec: dict) -> dict | None:
