@@ -32,6 +32,7 @@ class ChameleonTarget(Protocol):
     @property
     def mlflow_uri(self) -> str: ...
 
+
 OK, NOTE, FAIL = "ok", "note", "FAIL"
 ARGO_TESTED = "v3.6."  # the course cluster runs v3.6.5; the SDK and spec are v3.6.5's
 # MLflow servers our pinned clients are tested against: 3.9 (the course cluster's

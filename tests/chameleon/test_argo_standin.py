@@ -19,8 +19,9 @@ from lab.targets.argo_client import ArgoServer
 from lab.targets.argo_errors import ArgoForbiddenError
 from lab.targets.argo_follow import Follower
 from lab.targets.argo_templates import ensure_templates
-from tests.chameleon.standin.argo_server import ArgoStandIn, serve
+from tests.chameleon.standin.argo_server import ArgoStandIn
 from tests.chameleon.standin.fields import clean
+from tests.chameleon.standin.https import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 T = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)

@@ -36,7 +36,8 @@ from lab.rehearsal import rehearse
 from lab.services.process import stop_all
 from lab.targets.docker_build import make_docker_build_handler
 from lab.targets.tunnel import free_port
-from tests.chameleon.standin.argo_server import ArgoStandIn, serve
+from tests.chameleon.standin.argo_server import ArgoStandIn
+from tests.chameleon.standin.https import serve
 
 ROOT = Path(__file__).resolve().parents[3]
 COURSE = ROOT / "tests" / "chameleon" / "data" / "course"
