@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup docker-engine lab notebooks jupyter test lint unit notebook-checks test-browser bench stop clean
+.PHONY: setup docker-engine lab notebooks jupyter test lint unit notebook-checks test-browser test-chameleon bench stop clean
 
 setup: $(STAMP)
 
@@ -54,7 +54,14 @@ notebook-checks: setup docker-engine
 test-browser: setup docker-engine
 	$(PY) -m pytest -m browser tests/browser
 
-test: lint unit notebook-checks test-browser
+# The chameleon target end to end, this machine standing in for the course cluster (root):
+# node1 = an sshd with user cc and this machine's Docker, MLflow 3.9.0, a stand-in Argo
+# Server serving the rehearsal behind v3.6.5's REST API (tests/chameleon/).
+test-chameleon: setup docker-engine
+	bash scripts/standin-mlflow.sh
+	LAB_CHAMELEON_E2E=1 $(PY) -m pytest -v -s tests/chameleon/
+
+test: lint unit notebook-checks test-browser test-chameleon
 
 bench: setup
 	$(PY) bench/bench_build.py

@@ -14,14 +14,24 @@ def open_lab(
     *,
     floating_ip: str = "",
     ssh_key: str = "",
+    argo_namespace: str = "argo",
+    argo_url: str = "",
+    repo_url: str = "",
     argo_token: str = "",
 ) -> Target:
-    """The target the parameters cell names; chameleon settings apply only to chameleon."""
+    """The target the parameters cell names; chameleon settings apply only to chameleon.
+
+    ``argo_url`` empty: the lab reaches the Argo Server through node1 itself. No token is
+    needed on the course cluster; one is sent only if given (or set as ``ARGO_TOKEN``).
+    """
     if target == "chameleon":
         return connect(
             "chameleon",
             floating_ip=floating_ip,
             ssh_key=ssh_key or None,
+            argo_namespace=argo_namespace,
+            argo_url=argo_url or None,
+            repo_url=repo_url or None,
             argo_token=argo_token or None,
         )
     return connect(target)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from mlflow.tracking import MlflowClient
 
 MODEL_NAME = "GourmetGramFood11Model"
+# datetime.UTC is Python 3.11+; the slim client runs on 3.10 too.
+UTC_ZONE = timezone.utc  # noqa: UP017
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def model_versions(mlflow_uri: str, name: str = MODEL_NAME) -> list[VersionRow]:
                 aliases=tuple(sorted(aliases.get(int(mv.version), ()))),
                 accuracy=metrics.get("accuracy"),
                 run_id=mv.run_id or "",
-                created=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC),
+                created=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC_ZONE),
             )
         )
     return sorted(rows, key=lambda r: r.version, reverse=True)

@@ -32,6 +32,10 @@ class Target(ABC):
         """A short paragraph for the student: where each part runs."""
 
     @abstractmethod
+    def preflight(self) -> Any:
+        """Check what the lab needs here; a report to print, whose ``ok`` says if it is ready."""
+
+    @abstractmethod
     def build_training_image(self) -> None:
         """Build the ``gourmetgram-train`` image (or say plainly why it is not built)."""
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from lab.runs.records import WorkflowRun
-from lab.targets.argo_api import TEMPLATE_LABEL, ArgoClient, OnEvent, workflow_run
+from lab.paths import repo_root
+from lab.targets import node1
+from lab.targets.argo_records import WorkflowRun
 from lab.targets.base import Target
 from lab.targets.commands import (
     CONTAINER,
@@ -27,38 +26,26 @@ from lab.targets.commands import (
     docker_run,
     docker_stop,
     git_clone,
+    git_head,
 )
+
+# The errors a notebook may meet, importable from here as before.
+from lab.targets.node1 import ChameleonConfigError as ChameleonConfigError
+from lab.targets.node1 import TrainingServiceError as TrainingServiceError
+from lab.targets.node1 import TrainingServiceTimeout as TrainingServiceTimeout
+from lab.targets.node1 import is_missing
+from lab.targets.repository import Source, find_source
 from lab.targets.ssh import RemoteShell, Runner, SSHError
 from lab.targets.ssh import tail as last_lines
 
+if TYPE_CHECKING:
+    from lab.targets.argo_access import ArgoAccess
+    from lab.targets.argo_follow import OnEvent
+
 BUILD_TIMEOUT_S = 1800  # a first build installs torch and friends: minutes
 DOCKER_TIMEOUT_S = 120
-PLACEHOLDERS = frozenset({"", "A.B.C.D", "E.F.G.H"})
-
-
-class ChameleonConfigError(ValueError):
-    """Raised when the notebook's Chameleon parameters cannot work (e.g. no floating IP)."""
-
-
-class TrainingServiceError(RuntimeError):
-    """Raised when the training container on node1 is in a state the lab cannot use."""
-
-
-class TrainingServiceTimeout(TrainingServiceError):
-    """Raised when the training service does not log that it listens in time."""
-
-
-def _is_ipv6(text: str) -> bool:
-    """Whether ``text`` is an IPv6 address (the only kind of address with a colon)."""
-    try:
-        return isinstance(ipaddress.ip_address(text), ipaddress.IPv6Address)
-    except ValueError:
-        return False
-
-
-def _is_missing(result: Any) -> bool:
-    """Whether docker said the container does not exist."""
-    return "no such" in f"{result.stdout}\n{result.stderr}".lower()
+# The templates whose app source the lab fills in from the clone (or repo_url).
+SOURCE_PARAMETERS = {"train-model", "build-container-image"}
 
 
 class ChameleonTarget(Target):
@@ -73,45 +60,67 @@ class ChameleonTarget(Target):
         ssh_user: str = "cc",
         ssh_key: str | None = None,
         repo_dir: str = DEFAULT_REPO_DIR,
+        repo_url: str | None = None,
         argo_url: str | None = None,
         argo_token: str | None = None,
         argo_namespace: str = DEFAULT_NAMESPACE,
         mlflow_uri: str | None = None,
         verify_tls: bool = False,
         runner: Runner | None = None,
-        http: httpx.Client | None = None,
         echo: Callable[[str], Any] = print,
         poll_interval_s: float = 2.0,
         sleep: Callable[[float], Any] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        root: Path | None = None,
+        argo_pool: Any = None,
     ) -> None:
-        ip = (floating_ip or "").strip()
-        if ip in PLACEHOLDERS or "/" in ip or " " in ip or (":" in ip and not _is_ipv6(ip)):
-            raise ChameleonConfigError(
-                f"floating_ip={floating_ip!r} is not an address: set it in the parameters cell to "
-                "your cluster's floating IP, e.g. floating_ip='203.0.113.10' (no http://, no port)"
-            )
-        self.floating_ip = ip
+        self.floating_ip = ip = node1.floating_ip(floating_ip)
         self.repo_dir = repo_dir
-        self.argo_url = (argo_url or f"https://{ip}:2746").rstrip("/")
+        self.repo_url = repo_url or ""
+        self.root = root or repo_root()
+        self.namespace = argo_namespace or DEFAULT_NAMESPACE
+        self.argo_url = (argo_url or "").rstrip("/")
+        token = argo_token if argo_token is not None else os.environ.get("ARGO_TOKEN")
+        self.argo_token = token or None
+        self.verify_tls = verify_tls
         self._mlflow_uri = (mlflow_uri or f"http://{ip}:8000").rstrip("/")
         self._echo = echo
         self.poll_interval_s = poll_interval_s
         self._sleep = sleep
         self._clock = clock
         self.shell = RemoteShell(ip, user=ssh_user, key=ssh_key, runner=runner, echo=echo)
-        token = argo_token if argo_token is not None else os.environ.get("ARGO_TOKEN")
-        self.argo = ArgoClient(
-            self.argo_url,
-            namespace=argo_namespace,
-            token=token or None,
-            http=http,
-            verify_tls=verify_tls,
-            echo=echo,
-            poll_interval_s=poll_interval_s,
-            sleep=sleep,
-            clock=clock,
-        )
+        self._argo: ArgoAccess | None = None
+        self._argo_pool = argo_pool  # tests: a stand-in for urllib3's pool
+        self._source: Source | None = None
+
+    # -- the cluster's services ----------------------------------------------------------
+
+    @property
+    def argo(self) -> ArgoAccess:
+        """The way to Argo (the server, our templates, following), made on first use."""
+        if self._argo is None:
+            from lab.targets.argo_access import ArgoAccess
+
+            self._argo = ArgoAccess(
+                self.shell,
+                root=self.root,
+                namespace=self.namespace,
+                argo_url=self.argo_url,
+                token=self.argo_token,
+                verify_tls=self.verify_tls,
+                echo=self._echo,
+                poll_interval_s=self.poll_interval_s,
+                sleep=self._sleep,
+                clock=self._clock,
+                pool=self._argo_pool,
+            )
+        return self._argo
+
+    def source(self) -> Source:
+        """The repository URL and branch the cluster and node1 build from."""
+        if self._source is None:
+            self._source = find_source(self.root, self.repo_url)
+        return self._source
 
     @property
     def mlflow_uri(self) -> str:
@@ -124,16 +133,29 @@ class ChameleonTarget(Target):
         return self.floating_ip
 
     def build_training_image(self) -> None:
-        """Build the ``gourmetgram-train`` image on node1 from the repository's ``train/``."""
-        clone = command_line(git_clone("REPO_URL", self.repo_dir))
-        self.shell.run(
+        """Build ``gourmetgram-train`` on node1 from the clone there (cloned first if missing)."""
+        self._ensure_clone()
+        result = self.shell.run(
             docker_build(self.repo_dir),
             timeout_s=BUILD_TIMEOUT_S,
-            hint=(
-                f"Check that the repository is on node1 (`{clone}`, with the address these "
-                "notebooks come from) and that Docker works there (`docker info`)."
-            ),
+            merge_stderr=True,
+            hint="Check that Docker works on node1 (`docker info`; is cc in the docker group?).",
         )
+        self._echo(last_lines(result.stdout, 6))
+
+    def _ensure_clone(self) -> None:
+        """Clone the repository on node1 if it is not there; say which commit it builds."""
+        head = self.shell.run(git_head(self.repo_dir), timeout_s=60, check=False, show=False)
+        if head.returncode != 0:
+            source = self.source()
+            self._echo(f"# {self.repo_dir} is not a clone on node1 yet: cloning {source.url}")
+            self.shell.run(
+                git_clone(source.url, self.repo_dir, source.revision),
+                timeout_s=600,
+                hint=f"Check that node1 can reach {source.url} and that the branch exists there.",
+            )
+            head = self.shell.run(git_head(self.repo_dir), timeout_s=60, show=False)
+        self._echo(f"# node1 builds from {self.repo_dir} at commit {head.stdout.strip()[:12]}")
 
     def start_training_service(self) -> None:
         """Start the training container on node1, or reuse the one that already runs."""
@@ -160,7 +182,7 @@ class ChameleonTarget(Target):
         argv = docker_inspect()
         result = self.shell.run(argv, timeout_s=DOCKER_TIMEOUT_S, check=False)
         if result.returncode != 0:
-            if _is_missing(result):
+            if is_missing(result):
                 return None
             raise self.shell.error(self.shell.argv(argv), result)
         try:
@@ -211,24 +233,37 @@ class ChameleonTarget(Target):
         on_event: OnEvent | None = None,
         timeout_s: float = 1800,
     ) -> WorkflowRun:
-        """Submit a WorkflowTemplate through the Argo Server and follow it and its children."""
-        return self.argo.run(template, parameters, on_event=on_event, timeout_s=timeout_s)
+        """Submit a WorkflowTemplate through the Argo Server and follow it and its children.
+
+        First (once) the namespace is made to hold this lab's templates, and the app source
+        (``app-repo``, ``app-revision``) is filled in from the clone when not given.
+        """
+        values = dict(parameters)
+        if template in SOURCE_PARAMETERS:
+            source = self.source()
+            values.setdefault("app-repo", source.url)
+            values.setdefault("app-revision", source.revision)
+        return self.argo.run(template, values, on_event=on_event, timeout_s=timeout_s)
 
     def latest_run(self, template: str) -> WorkflowRun | None:
         """The newest Workflow made from ``template`` in the namespace, or None."""
-        items = self.argo.list(f"{TEMPLATE_LABEL}={template}")
-        if not items:
-            return None
-        newest = max(items, key=lambda w: w["metadata"].get("creationTimestamp", ""))
-        return workflow_run(self.argo.get(newest["metadata"]["name"]))
+        return self.argo.latest_run(template)
+
+    def preflight(self) -> Any:
+        """Check SSH, docker, the tunnel, the Argo Server, our templates and MLflow."""
+        from lab.targets.preflight import chameleon_checks
+
+        return chameleon_checks(self)
 
     def stop(self) -> None:
-        """Stop the training container on node1; the cluster's services are left alone."""
+        """Stop the training container on node1 and close the tunnel; the cluster is left alone."""
+        if self._argo is not None:
+            self._argo.close()
         argv = docker_stop()
         result = self.shell.run(argv, timeout_s=DOCKER_TIMEOUT_S, check=False)
         if result.returncode == 0:
             return
-        if _is_missing(result):
+        if is_missing(result):
             self._echo(f"# {CONTAINER} is not running on node1: nothing to stop")
             return
         raise self.shell.error(self.shell.argv(argv), result)
@@ -236,11 +271,17 @@ class ChameleonTarget(Target):
     def describe(self) -> str:
         """Where each part of the lab runs on Chameleon."""
         key = f" with the key {self.shell.key}" if self.shell.key else ""
+        argo = (
+            f"at {self.argo_url}"
+            if self.argo_url
+            else "through node1 (kubectl port-forward there, ssh -L here; opened on first use)"
+        )
         return (
             f"Target chameleon: the training service runs in the Docker container {CONTAINER} "
             f"on node1 ({self.shell.destination}, reached over SSH{key}), built from "
             f"{self.repo_dir}/train/ and listening on port {HOST_PORT} of {self.endpoint_ip}. "
             f"MLflow runs in the Kubernetes cluster at {self.mlflow_uri}, and Argo Workflows "
-            f"runs there too, reached through the Argo Server at {self.argo_url} (namespace "
-            f"{self.argo.namespace}). Every command is shown before it runs."
+            f"runs there too, in namespace {self.namespace}: its Argo Server is reached {argo}"
+            f"{'' if self.argo_token else ', with no token (the course server needs none)'}. "
+            "Every command is shown before it runs."
         )

@@ -11,7 +11,9 @@ HOST_PORT = 9090
 CONTAINER_PORT = 8000
 UVICORN_LINE = "Uvicorn running on http://0.0.0.0:8000"
 DEFAULT_REPO_DIR = "~/gourmetgram-lab"
-DEFAULT_NAMESPACE = "argo-workflows"
+DEFAULT_NAMESPACE = "argo"  # where the course's Ansible installs Argo Workflows v3.6.5
+ARGO_SERVICE = "svc/argo-server"
+ARGO_PORT = 2746
 
 
 def command_line(argv: Sequence[str]) -> str:
@@ -30,9 +32,19 @@ def _quote(arg: str) -> str:
     return shlex.quote(arg)
 
 
-def git_clone(repo_url: str, repo_dir: str = DEFAULT_REPO_DIR) -> list[str]:
-    """Clone the lab's repository on node1 (only the newest commit)."""
-    return ["git", "clone", "--depth", "1", repo_url, repo_dir]
+def git_clone(
+    repo_url: str, repo_dir: str = DEFAULT_REPO_DIR, branch: str | None = None
+) -> list[str]:
+    """Clone the lab's repository on node1 (only the newest commit, of ``branch`` if given)."""
+    argv = ["git", "clone", "--depth", "1"]
+    if branch:
+        argv += ["--branch", branch]
+    return [*argv, repo_url, repo_dir]
+
+
+def git_head(repo_dir: str = DEFAULT_REPO_DIR) -> list[str]:
+    """The commit a clone on node1 has checked out (fails if there is no clone)."""
+    return ["git", "-C", repo_dir, "rev-parse", "HEAD"]
 
 
 def docker_build(repo_dir: str = DEFAULT_REPO_DIR) -> list[str]:
@@ -96,9 +108,15 @@ def argo_watch(name: str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
     return ["argo", "watch", name, "-n", namespace]
 
 
-def argo_list(selector: str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
-    """List Workflows whose labels match ``selector``."""
-    return ["argo", "list", "-n", namespace, "-l", selector]
+def argo_get(name: str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
+    """Show a Workflow's steps and their phases."""
+    return ["argo", "get", name, "-n", namespace]
+
+
+def argo_list(selector: str | None = None, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
+    """List the Workflows in the namespace (those whose labels match ``selector``)."""
+    argv = ["argo", "list", "-n", namespace]
+    return [*argv, "-l", selector] if selector else argv
 
 
 def kubectl_apply(path: str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
@@ -106,8 +124,11 @@ def kubectl_apply(path: str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
     return ["kubectl", "apply", "-n", namespace, "-f", path]
 
 
-def kubectl_create_token(
-    service_account: str = "argo-server", namespace: str = DEFAULT_NAMESPACE
-) -> list[str]:
-    """Create a short-lived token for a service account, to use as the Argo token."""
-    return ["kubectl", "create", "token", service_account, "-n", namespace]
+def kubectl_port_forward(local_port: int | str, namespace: str = DEFAULT_NAMESPACE) -> list[str]:
+    """On node1: forward a port there to the argo-server Service (``""``: kubectl picks one)."""
+    return ["kubectl", "-n", namespace, "port-forward", ARGO_SERVICE, f"{local_port}:{ARGO_PORT}"]
+
+
+def ssh_forward(destination: str, local_port: int, remote_port: int) -> list[str]:
+    """Here: forward a local port through SSH to a port on node1's loopback."""
+    return ["ssh", "-L", f"{local_port}:127.0.0.1:{remote_port}", destination]

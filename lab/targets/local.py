@@ -86,6 +86,12 @@ class LocalTarget(Target):
             "(no image, so staging does not move)."
         )
 
+    def preflight(self) -> Any:
+        """What this machine gives the lab: the mode, the templates, the MLflow client."""
+        from lab.targets.preflight import local_checks
+
+        return local_checks(self)
+
     def build_training_image(self) -> None:
         """Say plainly that no image is built here; check what the image would contain."""
         self._echo(f"$ {command_line(docker_build())}   # on node1")
@@ -158,7 +164,10 @@ class LocalTarget(Target):
         timeout_s: float = 1800,
     ) -> WorkflowRun:
         """Rehearse the WorkflowTemplate here, and the workflows it creates, to the end."""
-        overrides = {"build-container-image": self.cluster_overrides()}
+        overrides = {
+            "build-container-image": self.cluster_overrides(),
+            "train-model": self.repository_overrides(),
+        }
         self._echo(f"$ {command_line(argo_submit(template, parameters))}   # on the cluster")
         self._echo("Rehearsed here: each step runs on this machine from workflows/*.yaml.")
         run = rehearse(
@@ -181,11 +190,11 @@ class LocalTarget(Target):
 
     def cluster_overrides(self) -> dict[str, str]:
         """Parameter values that replace the cluster's defaults on this machine."""
-        return {
-            "mlflow-uri": self.mlflow_uri,
-            "app-repo": str(self.root),
-            "app-revision": _current_branch(self.root),
-        }
+        return {"mlflow-uri": self.mlflow_uri, **self.repository_overrides()}
+
+    def repository_overrides(self) -> dict[str, str]:
+        """The app source: this clone, at its branch (train-model passes them to the build)."""
+        return {"app-repo": str(self.root), "app-revision": _current_branch(self.root)}
 
     def latest_run(self, template: str) -> WorkflowRun | None:
         """The newest recorded run of ``template`` on this machine, or None."""

@@ -78,9 +78,8 @@ class RemoteShell:
         """``user@host``."""
         return f"{self.user}@{self.host}"
 
-    def argv(self, remote: Sequence[str], *, merge_stderr: bool = False) -> list[str]:
-        """The local ssh argv that runs ``remote`` on the host (stderr into stdout if asked)."""
-        remote_line = command_line(remote) + (" 2>&1" if merge_stderr else "")
+    def options(self) -> list[str]:
+        """``ssh`` and the options every connection to the host uses (key, no prompts)."""
         argv = [
             "ssh",
             "-o",
@@ -92,7 +91,12 @@ class RemoteShell:
         ]
         if self.key:
             argv += ["-i", self.key]  # ssh expands a leading ~ in -i itself
-        return [*argv, self.destination, remote_line]
+        return argv
+
+    def argv(self, remote: Sequence[str], *, merge_stderr: bool = False) -> list[str]:
+        """The local ssh argv that runs ``remote`` on the host (stderr into stdout if asked)."""
+        remote_line = command_line(remote) + (" 2>&1" if merge_stderr else "")
+        return [*self.options(), self.destination, remote_line]
 
     def run(
         self,
@@ -109,7 +113,7 @@ class RemoteShell:
         Raises SSHError if ssh cannot connect (always) or, with ``check``, SSHCommandError
         when the remote command fails; ``hint`` says what to check for that command.
         """
-        self._check_key()
+        self.check_key()
         argv = self.argv(remote, merge_stderr=merge_stderr)
         line = command_line(argv)
         if show:
@@ -153,7 +157,7 @@ class RemoteShell:
             stderr=output,
         )
 
-    def _check_key(self) -> None:
+    def check_key(self) -> None:
         """Fail before ssh does, with a clearer message, when the key file is missing."""
         if self.key and not Path(self.key).expanduser().is_file():
             raise SSHError(

@@ -27,6 +27,7 @@ CONTRACT_DOCKER_RUN = (
     "-e GIT_PYTHON_REFRESH=quiet --name gourmetgram-train gourmetgram-train"
 )
 HOST_PORT, CONTAINER_PORT = 9090, 8000
+ARGO_PORT = 2746  # the Argo Server, reached only through the tunnel on 127.0.0.1
 KNOWN_CELL_CLASSES = {("cell", "markdown"), ("cell", "code")}
 
 FLOW = "train/gourmetgram_train/flow.py"
@@ -57,6 +58,9 @@ EXPECTED_INCLUDES = {
 REQUIRED_TEXT = {
     "01_setup_training_env.md": [
         "images/stage1-build.svg",
+        "No Argo token is needed",
+        "namespace `argo`",
+        "lab.preflight()",
         "docker build -t gourmetgram-train train/",
         "docker logs -f gourmetgram-train",
         "Uvicorn running on http://0.0.0.0:8000",
@@ -71,7 +75,15 @@ REQUIRED_TEXT = {
         "images/workflow-train-model.svg",
         "`train-model`",
         "`endpoint-ip`",
-        "argo submit --from workflowtemplate/train-model -p endpoint-ip=E.F.G.H -n argo-workflows",
+        "argo submit --from workflowtemplate/train-model -p endpoint-ip=E.F.G.H "
+        '-p app-repo="$(git -C ~/gourmetgram-lab remote get-url origin)" -n argo',
+        "ssh -L 2746:127.0.0.1:2746 cc@A.B.C.D",
+        "kubectl -n argo port-forward svc/argo-server 2746:2746",
+        "https://127.0.0.1:2746/",
+        "No token is needed",
+        "kubectl apply -n argo -f workflows/train-model.yaml "
+        "-f workflows/build-container-image.yaml",
+        "replace the course's",
         "/trigger-training",
         "gourmetgram-train",
         "GourmetGramFood11Model",
@@ -251,11 +263,15 @@ def test_contract_names_appear(name: str) -> None:
 
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_only_contract_ports(name: str) -> None:
-    """Only 9090 (host) and 8000 (container, MLflow) appear as ports, each in its role."""
-    text = snippet_text(name)
-    ports = {int(p) for p in re.findall(r":(\d{2,5})(?!\d)", text)}
+    """Only 9090 (host), 8000 (container, MLflow) and 2746 (Argo, tunnelled) appear as ports."""
+    # Clock times in quoted logs (03:53:56.316) are not ports; nor is an address after
+    # a forward's port (2746:127.0.0.1:2746).
+    text = re.sub(r"\b\d{2}:\d{2}:\d{2}(\.\d+)?\b", "", snippet_text(name))
+    ports = {int(p) for p in re.findall(r":(\d{2,5})(?!\d|\.\d)", text)}
     ports |= {int(p) for p in re.findall(r"\bports?\s+(\d+)", text, flags=re.I)}
-    assert ports <= {HOST_PORT, CONTAINER_PORT}, f"{name}: unexpected ports {ports}"
+    assert ports <= {HOST_PORT, CONTAINER_PORT, ARGO_PORT}, f"{name}: unexpected ports {ports}"
+    for host in hosts_on_port(text, ARGO_PORT):
+        assert host == "127.0.0.1", f"{name}: port {ARGO_PORT} on {host}"
     for host, container in re.findall(r"(?:-p|--publish)[\s=]+(\d+):(\d+)", text):
         mapping = (int(host), int(container))
         assert mapping == (HOST_PORT, CONTAINER_PORT), f"{name}: port mapping {mapping}"

@@ -6,10 +6,10 @@ import json
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 from lab.targets import connect
+from lab.targets.argo_templates import OURS, our_manifest
 from lab.targets.chameleon import (
     ChameleonConfigError,
     ChameleonTarget,
@@ -17,6 +17,9 @@ from lab.targets.chameleon import (
     TrainingServiceTimeout,
 )
 from lab.targets.ssh import SSHCommandError
+from tests.targets.argo_fakes import NS, T0, FakeArgo
+
+REPO = Path(__file__).resolve().parents[2]
 
 IP = "203.0.113.10"
 KEY = "~/.ssh/id_rsa_chameleon"
@@ -74,8 +77,19 @@ class Clock:
         self.now += seconds
 
 
-def no_http(request: httpx.Request) -> httpx.Response:
-    raise AssertionError(f"unexpected API call {request.method} {request.url}")
+def no_argo(sent: object) -> None:
+    raise AssertionError(f"unexpected API call {sent}")
+
+
+def ours() -> dict[str, dict]:
+    """Our templates as the server holds them once the lab has applied them."""
+    held = {}
+    for name in OURS:
+        doc = our_manifest(REPO, name)
+        doc["metadata"].update(namespace=NS, resourceVersion="3", uid=f"uid-{name}")
+        doc["metadata"]["creationTimestamp"] = T0
+        held[name] = doc
+    return held
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +107,10 @@ def make(runner: FakeRunner, shown: list[str] | None = None, **kw) -> ChameleonT
         "floating_ip": IP,
         "ssh_key": KEY,
         "runner": runner,
-        "http": httpx.Client(transport=httpx.MockTransport(no_http)),
+        "argo_url": "https://127.0.0.1:2746",
+        "argo_pool": FakeArgo(answer=no_argo),
+        "repo_url": "https://example.org/me/gourmetgram-lab.git",
+        "root": REPO,
         "echo": shown.append if shown is not None else lambda _: None,
         "sleep": clock.sleep,
         "clock": clock,
@@ -103,29 +120,49 @@ def make(runner: FakeRunner, shown: list[str] | None = None, **kw) -> ChameleonT
 
 
 def test_build_runs_docker_build_on_node1_and_shows_it() -> None:
-    runner, shown = FakeRunner(done()), []
+    runner, shown = FakeRunner(done(stdout="0123456789abcdef\n"), done(stdout="built\n")), []
 
     make(runner, shown).build_training_image()
 
-    assert runner.remote() == ["docker build -t gourmetgram-train ~/gourmetgram-lab/train/"]
-    assert runner.calls[0][1] == 1800
-    assert shown == [
+    assert runner.remote() == [
+        "git -C ~/gourmetgram-lab rev-parse HEAD",
+        "docker build -t gourmetgram-train ~/gourmetgram-lab/train/ 2>&1",
+    ]
+    assert runner.calls[1][1] == 1800
+    assert shown[:2] == [
+        "# node1 builds from ~/gourmetgram-lab at commit 0123456789ab",
         "$ ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 "
         "-i ~/.ssh/id_rsa_chameleon cc@203.0.113.10 "
-        "'docker build -t gourmetgram-train ~/gourmetgram-lab/train/'"
+        "'docker build -t gourmetgram-train ~/gourmetgram-lab/train/ 2>&1'",
     ]
 
 
-def test_build_failure_says_to_clone_the_repository() -> None:
-    missing = 'ERROR: unable to prepare context: path "/home/cc/x/train/" not found\n'
-    runner = FakeRunner(done(1, stderr=missing))
+def test_build_clones_the_repository_on_node1_when_it_is_not_there() -> None:
+    missing = "fatal: cannot change to '/home/cc/x': No such file or directory\n"
+    runner = FakeRunner(done(128, stderr=missing), done(), done(stdout="abc\n"), done())
+    shown: list[str] = []
+
+    make(runner, shown, repo_dir="~/x").build_training_image()
+
+    clone = runner.remote()[1]
+    assert clone.startswith("git clone --depth 1 --branch ")
+    assert clone.endswith(" https://example.org/me/gourmetgram-lab.git ~/x")
+    assert (
+        "# ~/x is not a clone on node1 yet: cloning https://example.org/me/gourmetgram-lab.git"
+        in shown
+    )
+
+
+def test_build_failure_says_to_check_docker_on_node1() -> None:
+    denied = "permission denied while trying to connect to the Docker daemon socket\n"
+    runner = FakeRunner(done(stdout="abc\n"), done(1, stdout=denied))
 
     with pytest.raises(SSHCommandError) as caught:
-        make(runner, repo_dir="~/x").build_training_image()
+        make(runner).build_training_image()
 
     message = str(caught.value)
-    assert "exit code 1" in message and "unable to prepare context" in message
-    assert "git clone --depth 1 REPO_URL ~/x" in message
+    assert "exit code 1" in message and "permission denied" in message
+    assert "docker group" in message
 
 
 def test_start_runs_the_contract_command_when_no_container_exists() -> None:
@@ -229,28 +266,44 @@ def test_ssh_failure_reaches_the_student_with_what_to_check() -> None:
     assert "security group" in str(caught.value)
 
 
-def test_submit_workflow_uses_argo_server_with_token_from_environment(
+def test_submit_workflow_sends_the_token_from_the_environment_and_fills_in_the_source(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ARGO_TOKEN", "Bearer from-env")
-    requests: list[httpx.Request] = []
-    finished = {
-        "metadata": {"name": "train-model-q1", "labels": {}},
+    submitted = {
+        "metadata": {"name": "train-model-q1", "namespace": NS},
         "spec": {"workflowTemplateRef": {"name": "train-model"}},
-        "status": {"phase": "Succeeded", "nodes": {}},
+        "status": {"startedAt": None, "finishedAt": None},
     }
+    finished = {**submitted, "status": {"phase": "Succeeded", "nodes": {}}}
+    server = FakeArgo(
+        templates=ours(), submitted=submitted, snapshots={"train-model-q1": [finished]}
+    )
 
-    def server(request: httpx.Request) -> httpx.Response:
-        requests.append(request)
-        return httpx.Response(200, json=finished)
-
-    target = make(FakeRunner(), http=httpx.Client(transport=httpx.MockTransport(server)))
+    target = make(FakeRunner(), argo_pool=server)
     run = target.submit_workflow("train-model", {"endpoint-ip": target.endpoint_ip}, on_event=print)
 
     assert run.phase == "Succeeded"
-    assert str(requests[0].url) == f"https://{IP}:2746/api/v1/workflows/argo-workflows/submit"
-    assert json.loads(requests[0].content)["submitOptions"] == {"parameters": [f"endpoint-ip={IP}"]}
-    assert requests[0].headers["Authorization"] == "Bearer from-env"
+    assert server.calls()[:3] == [
+        f"GET /api/v1/workflow-templates/{NS}/train-model",
+        f"GET /api/v1/workflow-templates/{NS}/build-container-image",
+        f"POST /api/v1/workflows/{NS}/submit",
+    ]
+    submit = server.sent[2]
+    assert submit.url == f"https://127.0.0.1:2746/api/v1/workflows/{NS}/submit"
+    parameters = submit.json["submitOptions"]["parameters"]
+    assert parameters[0] == f"endpoint-ip={IP}"
+    assert parameters[1] == "app-repo=https://example.org/me/gourmetgram-lab.git"
+    assert parameters[2].startswith("app-revision=")
+    assert all(s.headers["Authorization"] == "Bearer from-env" for s in server.sent)
+
+
+def test_no_token_is_sent_when_none_is_given() -> None:
+    server = FakeArgo(templates=ours())
+
+    make(FakeRunner(), argo_pool=server).argo.server.get_template("train-model")
+
+    assert "Authorization" not in server.sent[0].headers
 
 
 def test_defaults_and_description_name_every_address() -> None:
@@ -259,13 +312,15 @@ def test_defaults_and_description_name_every_address() -> None:
     assert isinstance(target, ChameleonTarget)
     assert target.mlflow_uri == f"http://{IP}:8000"
     assert target.endpoint_ip == IP
+    assert target.namespace == "argo"
     text = target.describe()
     for part in (
         f"cc@{IP}",
         "port 9090",
         f"http://{IP}:8000",
-        f"https://{IP}:2746",
-        "argo-workflows",
+        "namespace argo",
+        "through node1 (kubectl port-forward there, ssh -L here",
+        "no token",
     ):
         assert part in text
 
@@ -276,53 +331,94 @@ def test_an_unusable_floating_ip_is_refused_with_what_to_set(ip: str) -> None:
         ChameleonTarget(floating_ip=ip)
 
 
-def test_latest_run_reads_the_newest_workflow_of_a_template():
-    """03 finds the build that followed: the newest Workflow with the template's label."""
-    calls = []
+def test_latest_run_reads_the_newest_workflow_made_from_a_template() -> None:
+    """03 finds the build that followed by spec.workflowTemplateRef: v3.6.5 sets no label."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append((request.method, str(request.url)))
-        if request.url.path.endswith("/argo-workflows"):
-            items = [
-                {
-                    "metadata": {
-                        "name": "build-container-image-old",
-                        "creationTimestamp": "2026-01-01T00:00:00Z",
-                    }
-                },
-                {
-                    "metadata": {
-                        "name": "build-container-image-new",
-                        "creationTimestamp": "2026-01-02T00:00:00Z",
-                    }
-                },
-            ]
-            return httpx.Response(200, json={"items": items})
-        return httpx.Response(
-            200,
-            json={
-                "metadata": {
-                    "name": "build-container-image-new",
-                    "labels": {"workflows.argoproj.io/workflow-template": "build-container-image"},
-                },
-                "spec": {"arguments": {"parameters": [{"name": "model-version", "value": "4"}]}},
-                "status": {"phase": "Succeeded", "nodes": {}},
-            },
-        )
+    def listed(name: str, template: str, created: str) -> dict:
+        return {
+            "metadata": {"name": name, "creationTimestamp": created},
+            "spec": {"workflowTemplateRef": {"name": template}},
+        }
 
-    target = ChameleonTarget(
-        floating_ip="203.0.113.7",
-        argo_token="t",
-        runner=lambda argv, **kw: None,
-        http=httpx.Client(transport=httpx.MockTransport(handler)),
-        echo=lambda line: None,
+    newest = {
+        "metadata": {"name": "build-container-image-new", "namespace": NS},
+        "spec": {
+            "workflowTemplateRef": {"name": "build-container-image"},
+            "arguments": {"parameters": [{"name": "model-version", "value": "4"}]},
+        },
+        "status": {"phase": "Succeeded", "nodes": {}},
+    }
+    server = FakeArgo(
+        listed=[
+            listed("build-container-image-old", "build-container-image", "2026-01-01T00:00:00Z"),
+            listed("build-container-image-new", "build-container-image", "2026-01-02T00:00:00Z"),
+            listed("train-model-newer", "train-model", "2026-01-03T00:00:00Z"),
+        ],
+        snapshots={"build-container-image-new": [newest]},
     )
+    target = make(FakeRunner(), argo_pool=server)
+
     run = target.latest_run("build-container-image")
+
     assert run is not None
     assert (run.name, run.phase, run.parameters) == (
         "build-container-image-new",
         "Succeeded",
         {"model-version": "4"},
     )
-    assert calls[0][1].startswith("https://203.0.113.7:2746/api/v1/workflows/argo-workflows?")
-    assert "workflow-template%3Dbuild-container-image" in calls[0][1]
+    assert server.calls() == [
+        f"GET /api/v1/workflows/{NS}",
+        f"GET /api/v1/workflows/{NS}/build-container-image-new",
+    ]
+
+
+@pytest.fixture
+def no_mlflow_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The MLflow check answers from here: tests send nothing to the example address."""
+    from lab.targets import preflight
+
+    def mlflow(report: preflight.Report, uri: str) -> None:
+        report.add("MLflow", preflight.OK, f"{uri}: server 3.9.0, client 3.17.2")
+
+    monkeypatch.setattr(preflight, "check_mlflow", mlflow)
+
+
+@pytest.mark.usefixtures("no_mlflow_calls")
+def test_preflight_reports_each_check_and_what_to_fix() -> None:
+    server = FakeArgo(templates={"build-container-image": ours()["build-container-image"]})
+    denied = "permission denied while trying to connect to the Docker daemon socket"
+    runner = FakeRunner(done(stdout="node1\n"), done(1, stdout=denied))
+
+    report = make(runner, argo_pool=server).preflight()
+
+    text = str(report)
+    assert not report.ok
+    assert [(c.name, c.status) for c in report.checks] == [
+        ("SSH to node1", "ok"),
+        ("Docker on node1", "FAIL"),
+        ("Argo Server", "ok"),
+        ("Argo namespace", "ok"),
+        ("template train-model", "note"),
+        ("template build-container-image", "ok"),
+        ("MLflow", "ok"),
+    ]
+    assert "sudo usermod -aG docker cc" in text
+    assert "v3.6.5, https://127.0.0.1:2746" in text
+    assert (
+        "missing (not there): the first submit creates it from workflows/train-model.yaml" in text
+    )
+    assert text.endswith("not ready: fix each FAIL above, then run this again")
+
+
+@pytest.mark.usefixtures("no_mlflow_calls")
+def test_preflight_without_ssh_does_not_try_the_tunnel() -> None:
+    runner = FakeRunner(done(255, stderr="ssh: connect to host port 22: Connection refused\n"))
+    target = make(runner, argo_url="")
+
+    report = target.preflight()
+
+    assert [(c.name, c.status) for c in report.checks][:2] == [
+        ("SSH to node1", "FAIL"),
+        ("Argo Server", "FAIL"),
+    ]
+    assert "Connection refused" in str(report) and "security group" in str(report)

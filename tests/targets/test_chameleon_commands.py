@@ -36,11 +36,24 @@ def test_docker_run_has_the_contract_flags() -> None:
         (
             commands.argo_submit("build-container-image", {"model-version": "3", "x": "a b"}),
             "argo submit --from workflowtemplate/build-container-image -p model-version=3 "
-            "-p 'x=a b' -n argo-workflows",
+            "-p 'x=a b' -n argo",
         ),
         (
             commands.argo_watch("train-model-abc12"),
-            "argo watch train-model-abc12 -n argo-workflows",
+            "argo watch train-model-abc12 -n argo",
+        ),
+        (commands.argo_list(), "argo list -n argo"),
+        (
+            commands.kubectl_port_forward(2746),
+            "kubectl -n argo port-forward svc/argo-server 2746:2746",
+        ),
+        (
+            commands.ssh_forward("cc@203.0.113.10", 2746, 2746),
+            "ssh -L 2746:127.0.0.1:2746 cc@203.0.113.10",
+        ),
+        (
+            commands.git_clone("https://example.org/lab.git", branch="main"),
+            "git clone --depth 1 --branch main https://example.org/lab.git ~/gourmetgram-lab",
         ),
     ],
 )

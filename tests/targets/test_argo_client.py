@@ -1,36 +1,47 @@
-"""Tests for lab.targets.argo_api against a scripted Argo Server (httpx.MockTransport)."""
+"""Contract tests of the Argo Server client (the official SDK) and the follower.
+
+Every request goes through the SDK into a scripted server (``argo_fakes.FakeArgo``) that
+checks it, and every canned answer, against Argo v3.6.5's API spec.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from lab.runs.records import Event
-from lab.targets.argo_api import (
+from lab.targets.argo_client import ArgoServer, bearer
+from lab.targets.argo_errors import (
     ArgoAuthError,
-    ArgoClient,
     ArgoConnectionError,
+    ArgoForbiddenError,
     ArgoNotFoundError,
     ArgoTimeoutError,
-    bearer,
 )
+from lab.targets.argo_follow import Follower
+from lab.targets.argo_records import Event
+from tests.chameleon.contract import ContractError, check_response
+from tests.targets.argo_fakes import NS, T0, FakeArgo
 
-BASE = "https://203.0.113.10:2746"
-NS = "argo-workflows"
-API = f"{BASE}/api/v1/workflows/{NS}"
+BASE = "https://127.0.0.1:2746"
+API = f"/api/v1/workflows/{NS}"
 PARENT = "train-model-abc12"
 CHILD = "build-container-image-x7k2p"
-T0 = "2026-11-26T10:00:00Z"
+REPO = Path(__file__).resolve().parents[2]
 
 TRAIN_TEMPLATES = [
     {"name": "training-and-build", "steps": [[{"name": "trigger-training-endpoint"}]]},
-    {"name": "call-endpoint", "script": {"image": "alpine:3.18", "source": "..."}},
-    {"name": "trigger-build", "resource": {"action": "create", "manifest": "..."}},
+    {"name": "call-endpoint", "script": {"image": "alpine:3.21.3", "source": "..."}},
+    {
+        "name": "trigger-build",
+        "resource": {
+            "action": "create",
+            "manifest": "kind: Workflow\nspec:\n  workflowTemplateRef:\n"
+            "    name: build-container-image\n",
+        },
+    },
 ]
 
 
@@ -91,7 +102,8 @@ def workflow(
             "workflowTemplateRef": {"name": template},
         },
     }
-    if phase is None:
+    if phase is None:  # just created: Go marshals the unset times as null
+        wf["status"] = {"startedAt": None, "finishedAt": None}
         return wf
     root = {"id": name, "name": name, "displayName": name, "type": "Steps", "phase": phase}
     groups = {
@@ -104,6 +116,8 @@ def workflow(
         "nodes": {name: root, **groups, **dict(nodes)},
         "storedWorkflowTemplateSpec": {"templates": templates or []},
     }
+    # A running Workflow has "finishedAt": null (argoproj/argo-workflows#9122).
+    status["finishedAt"] = None
     if phase in ("Succeeded", "Failed", "Error"):
         status["finishedAt"] = "2026-11-26T10:05:00Z"
     if message:
@@ -150,47 +164,20 @@ def child(phase: str, *steps: tuple[str, dict[str, Any]], **meta: Any) -> dict[s
         list(steps),
         parameters={"model-version": "3"},
         created="2026-11-26T10:02:00Z",
-        ownerReferences=[{"kind": "Workflow", "name": PARENT, "uid": f"uid-{PARENT}"}],
+        ownerReferences=[
+            {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "Workflow",
+                "name": PARENT,
+                "uid": f"uid-{PARENT}",
+            }
+        ],
         **meta,
     )
 
 
 def child_step(index: int, display: str, phase: str) -> tuple[str, dict[str, Any]]:
     return node(CHILD, str(index), display, display, phase, group=index)
-
-
-class FakeArgo:
-    """A scripted Argo Server: submit answers once, each GET of a Workflow its next snapshot."""
-
-    def __init__(
-        self,
-        snapshots: dict[str, list[dict[str, Any]]],
-        *,
-        listed: list[dict[str, Any]] | None = None,
-        answer: Callable[[httpx.Request], httpx.Response | None] | None = None,
-    ) -> None:
-        self.snapshots = {name: list(items) for name, items in snapshots.items()}
-        self.listed = listed or []
-        self.answer = answer
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.answer and (response := self.answer(request)) is not None:
-            return response
-        path = request.url.path
-        if request.method == "POST" and path == f"/api/v1/workflows/{NS}/submit":
-            return httpx.Response(200, json=parent(None))
-        if request.method == "GET" and path == f"/api/v1/workflows/{NS}":
-            return httpx.Response(200, json={"metadata": {}, "items": self.listed})
-        name = path.rsplit("/", 1)[-1]
-        if request.method == "GET" and name in self.snapshots:
-            items = self.snapshots[name]
-            return httpx.Response(200, json=items.pop(0) if len(items) > 1 else items[0])
-        return httpx.Response(404, json={"code": 5, "message": f"{name} not found"})
-
-    def calls(self) -> list[str]:
-        return [f"{r.method} {r.url}" for r in self.requests]
 
 
 class Clock:
@@ -207,15 +194,24 @@ class Clock:
 
 
 def client(
-    server: FakeArgo, *, token: str | None = "tok", shown: list[str] | None = None
-) -> ArgoClient:
-    clock = Clock()
-    return ArgoClient(
+    server: FakeArgo, *, token: str | None = None, shown: list[str] | None = None
+) -> ArgoServer:
+    return ArgoServer(
         BASE,
         namespace=NS,
         token=token,
-        http=httpx.Client(transport=httpx.MockTransport(server)),
         echo=(shown.append if shown is not None else lambda _: None),
+        unreachable_hint="(tunnel hint)",
+        pool=server,
+    )
+
+
+def follower(server: FakeArgo, shown: list[str] | None = None, **kw: Any) -> Follower:
+    clock = Clock()
+    echo = shown.append if shown is not None else lambda _: None
+    return Follower(
+        client(server, shown=shown, **kw),
+        echo=echo,
         poll_interval_s=2.0,
         sleep=clock.sleep,
         clock=clock,
@@ -225,7 +221,8 @@ def client(
 def success_server() -> FakeArgo:
     """train-model succeeds and its build step creates a build-container-image that succeeds."""
     return FakeArgo(
-        {
+        submitted=parent(None),
+        snapshots={
             PARENT: [
                 parent("Running", trigger("Running")),
                 parent(
@@ -250,7 +247,7 @@ def success_server() -> FakeArgo:
                     ),
                 ),
             ],
-        }
+        },
     )
 
 
@@ -259,26 +256,33 @@ def test_submit_sends_the_exact_request_and_shows_the_argo_command() -> None:
 
     client(server, shown=shown).submit("train-model", {"endpoint-ip": "203.0.113.10"})
 
-    (request,) = server.requests
-    assert (request.method, str(request.url)) == ("POST", f"{API}/submit")
-    assert request.headers["Authorization"] == "Bearer tok"
-    assert json.loads(request.content) == {
+    (request,) = server.sent
+    assert (request.method, request.url) == ("POST", f"{BASE}{API}/submit")
+    assert "Authorization" not in request.headers  # the course's server needs no token
+    assert request.json == {
         "namespace": NS,
         "resourceKind": "WorkflowTemplate",
         "resourceName": "train-model",
         "submitOptions": {"parameters": ["endpoint-ip=203.0.113.10"]},
     }
     assert shown == [
-        f"# Argo Server API: POST {API}/submit",
-        "$ argo submit --from workflowtemplate/train-model -p endpoint-ip=203.0.113.10"
-        " -n argo-workflows",
+        f"# Argo Server API: POST {BASE}{API}/submit",
+        "$ argo submit --from workflowtemplate/train-model -p endpoint-ip=203.0.113.10 -n argo",
     ]
+
+
+def test_a_token_is_sent_only_when_given() -> None:
+    server = success_server()
+
+    client(server, token="tok").submit("train-model", {})
+
+    assert server.sent[0].headers["Authorization"] == "Bearer tok"
 
 
 def test_run_follows_parent_to_success_then_the_build_it_spawned() -> None:
     server, events, shown = success_server(), [], []
 
-    run = client(server, shown=shown).run(
+    run = follower(server, shown, token="tok").run(
         "train-model", {"endpoint-ip": "203.0.113.10"}, on_event=events.append
     )
 
@@ -289,9 +293,9 @@ def test_run_follows_parent_to_success_then_the_build_it_spawned() -> None:
         f"GET {API}/{CHILD}",
         f"GET {API}/{CHILD}",
     ]
-    assert all(r.headers["Authorization"] == "Bearer tok" for r in server.requests)
-    assert f"$ argo watch {PARENT} -n argo-workflows" in shown
-    assert f"$ argo watch {CHILD} -n argo-workflows" in shown
+    assert all(r.headers["Authorization"] == "Bearer tok" for r in server.sent)
+    assert f"$ argo watch {PARENT} -n argo" in shown
+    assert f"$ argo watch {CHILD} -n argo" in shown
 
     assert (run.name, run.template, run.phase) == (PARENT, "train-model", "Succeeded")
     assert run.parameters == {"endpoint-ip": "203.0.113.10"}
@@ -346,8 +350,10 @@ def test_run_follows_parent_to_success_then_the_build_it_spawned() -> None:
     assert events[0].template == "train-model" and events[1].template == "call-endpoint"
 
 
-def test_child_is_found_by_label_when_no_output_names_it() -> None:
+def test_child_is_found_by_its_template_ref_when_no_output_names_it() -> None:
+    """v3.6.5 does not label a Workflow made by a resource step: match workflowTemplateRef."""
     mine = child("Succeeded", child_step(0, "clone-app", "Succeeded"))
+    del mine["metadata"]["labels"]
     older = workflow(
         "build-container-image-old",
         "build-container-image",
@@ -360,25 +366,29 @@ def test_child_is_found_by_label_when_no_output_names_it() -> None:
         "build-container-image",
         "Running",
         [],
-        ownerReferences=[{"kind": "Workflow", "name": "train-model-zzz", "uid": "u2"}],
+        ownerReferences=[
+            {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "name": "x", "uid": "u2"}
+        ],
     )
+    unrelated = workflow("train-model-zzz", "train-model", "Succeeded", [])
     server = FakeArgo(
-        {
+        submitted=parent(None),
+        snapshots={
             PARENT: [
                 parent("Succeeded", trigger("Succeeded"), build("Succeeded", name_output=False))
             ],
             CHILD: [mine],
         },
-        listed=[older, other, mine],
+        listed=[older, other, mine, unrelated],
     )
 
-    run = client(server).run("train-model", {"endpoint-ip": "203.0.113.10"})
+    run = follower(server).run("train-model", {"endpoint-ip": "203.0.113.10"})
 
-    list_request = server.requests[2]
-    assert str(list_request.url.copy_with(query=None)) == API
-    assert list_request.url.params["listOptions.labelSelector"] == (
-        "workflows.argoproj.io/workflow-template=build-container-image"
-    )
+    listing = server.sent[2]
+    assert (listing.method, listing.path) == ("GET", API)
+    assert "listOptions.labelSelector" not in listing.query
+    assert "items.spec.workflowTemplateRef" in listing.query["fields"]
+    assert server.calls()[3:] == [f"GET {API}/{CHILD}"]  # the full object, already done
     assert [c.name for c in run.children] == [CHILD]
     assert run.node("build-container").child == CHILD
     assert run.children[0].parent == f"{PARENT}[1].build-container"
@@ -387,11 +397,14 @@ def test_child_is_found_by_label_when_no_output_names_it() -> None:
 def test_failed_step_message_is_surfaced_and_nothing_is_looked_for() -> None:
     failed = trigger("Failed", message="Error (exit code 22)", finished="2026-11-26T10:01:00Z")
     server = FakeArgo(
-        {PARENT: [parent("Failed", failed, message="child 'train-model-abc12-1' failed")]}
+        submitted=parent(None),
+        snapshots={
+            PARENT: [parent("Failed", failed, message="child 'train-model-abc12-1' failed")]
+        },
     )
     shown: list[str] = []
 
-    run = client(server, shown=shown).run("train-model", {"endpoint-ip": "203.0.113.10"})
+    run = follower(server, shown).run("train-model", {"endpoint-ip": "203.0.113.10"})
 
     assert run.phase == "Failed"
     assert run.message == "child 'train-model-abc12-1' failed"
@@ -406,73 +419,92 @@ def test_skipped_build_is_recorded_and_spawns_nothing() -> None:
     skipped = build(
         "Skipped", message="when '' != '' evaluated false", kind="Skipped", started=None
     )
-    server = FakeArgo({PARENT: [parent("Succeeded", trigger("Succeeded"), skipped)]})
+    server = FakeArgo(
+        submitted=parent(None),
+        snapshots={PARENT: [parent("Succeeded", trigger("Succeeded"), skipped)]},
+    )
     events: list[Event] = []
 
-    run = client(server).run("train-model", {"endpoint-ip": "203.0.113.10"}, on_event=events.append)
+    run = follower(server).run(
+        "train-model", {"endpoint-ip": "203.0.113.10"}, on_event=events.append
+    )
 
     build_node = run.node("build-container")
     assert (build_node.phase, build_node.type, build_node.attempts) == ("Skipped", "Skipped", 0)
     assert build_node.message == "when '' != '' evaluated false"
     assert run.children == []
     assert [e.kind for e in events if e.node == "build-container"] == ["node-finished"]
-    assert len(server.requests) == 2  # submit and one GET: no list
+    assert len(server.sent) == 2  # submit and one GET: no list
 
 
-def test_token_rejected_says_how_to_make_one() -> None:
-    server = FakeArgo(
-        {}, answer=lambda r: httpx.Response(401, json={"code": 16, "message": "token not valid"})
-    )
+def test_a_rejected_token_says_the_course_server_needs_none() -> None:
+    server = FakeArgo(answer=lambda r: (401, {"code": 16, "message": "token not valid"}))
 
     with pytest.raises(ArgoAuthError) as caught:
-        client(server).submit("train-model", {})
+        client(server, token="old").submit("train-model", {})
 
     message = str(caught.value)
-    assert "token rejected" in message and "token not valid" in message
-    assert "kubectl create token argo-server -n argo-workflows" in message
-    assert "ARGO_TOKEN" in message
+    assert "rejected the token" in message and "token not valid" in message
+    assert "needs none" in message and "ARGO_TOKEN" in message
 
 
-def test_missing_token_is_named_as_such() -> None:
-    server = FakeArgo(
-        {}, answer=lambda r: httpx.Response(401, json={"code": 16, "message": "no token"})
+def test_a_server_that_wants_a_token_is_named_as_such() -> None:
+    server = FakeArgo(answer=lambda r: (401, {"code": 16, "message": "no token"}))
+
+    with pytest.raises(ArgoAuthError, match="wants a token") as caught:
+        client(server).submit("train-model", {})
+    assert "Authorization" not in server.sent[0].headers
+    assert "kubectl -n argo create token" in str(caught.value)
+
+
+def test_forbidden_names_the_namespace_and_rbac_not_a_token() -> None:
+    said = (
+        'workflows.argoproj.io is forbidden: User "system:serviceaccount:argo:argo-server" '
+        'cannot list resource "workflows" in the namespace "argo"'
     )
+    server = FakeArgo(answer=lambda r: (403, {"code": 7, "message": said}))
 
-    with pytest.raises(ArgoAuthError, match="no token sent"):
-        client(server, token=None).submit("train-model", {})
-    assert "Authorization" not in server.requests[0].headers
+    with pytest.raises(ArgoForbiddenError) as caught:
+        client(server).list()
+
+    message = str(caught.value)
+    assert "may not list Workflows in namespace 'argo'" in message and said in message
+    assert "argo_namespace" in message and "RBAC" in message
+    assert "kubectl auth can-i --list -n argo" in message
+    assert "token" not in message
 
 
 def test_unknown_template_says_to_apply_it_or_check_the_namespace() -> None:
     not_found = {"code": 5, "message": 'workflowtemplates.argoproj.io "train-model" not found'}
-    server = FakeArgo({}, answer=lambda r: httpx.Response(404, json=not_found))
+    server = FakeArgo(answer=lambda r: (404, not_found))
 
     with pytest.raises(ArgoNotFoundError) as caught:
         client(server).submit("train-model", {"endpoint-ip": "203.0.113.10"})
 
     message = str(caught.value)
-    assert "WorkflowTemplate 'train-model' not found in namespace 'argo-workflows'" in message
-    assert "kubectl apply -n argo-workflows -f workflows/train-model.yaml" in message
+    assert "WorkflowTemplate 'train-model' not found in namespace 'argo'" in message
+    assert "kubectl apply -n argo -f workflows/train-model.yaml" in message
     assert "check the namespace" in message
 
 
-def test_unreachable_server_names_the_url() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+def test_unreachable_server_names_the_url_and_the_tunnel() -> None:
+    unreachable = ArgoServer("https://127.0.0.1:9", namespace=NS, unreachable_hint="(tunnel)")
 
     with pytest.raises(ArgoConnectionError) as caught:
-        client(FakeArgo({}, answer=refuse)).submit("train-model", {})
+        unreachable.submit("train-model", {})
 
     message = str(caught.value)
-    assert f"cannot reach the Argo Server at {API}/submit" in message
-    assert "Connection refused" in message and "port 2746" in message
+    assert f"cannot reach the Argo Server at https://127.0.0.1:9{API}/submit" in message
+    assert "Connection refused" in message and message.endswith("(tunnel)")
 
 
 def test_timeout_names_the_workflow_and_keeps_the_partial_record() -> None:
-    server = FakeArgo({PARENT: [parent("Running", trigger("Running"))]})
+    server = FakeArgo(
+        submitted=parent(None), snapshots={PARENT: [parent("Running", trigger("Running"))]}
+    )
 
     with pytest.raises(ArgoTimeoutError, match=f"{PARENT}.*10 s.*argo watch {PARENT}") as caught:
-        client(server).run("train-model", {}, timeout_s=10)
+        follower(server).run("train-model", {}, timeout_s=10)
 
     assert caught.value.run is not None
     assert caught.value.run.node("trigger-training-endpoint").phase == "Running"
@@ -484,3 +516,71 @@ def test_timeout_names_the_workflow_and_keeps_the_partial_record() -> None:
 )
 def test_bearer_accepts_argo_token_with_or_without_prefix(token: str, header: str) -> None:
     assert bearer(token) == header
+
+
+def test_each_workflow_is_followed_with_its_own_deadline() -> None:
+    """activeDeadlineSeconds (+ a grace) bounds the following, not one shared timeout."""
+    running = parent("Running", trigger("Running"))
+    running["status"]["storedWorkflowTemplateSpec"]["activeDeadlineSeconds"] = 60
+    server = FakeArgo(submitted=parent(None), snapshots={PARENT: [running]})
+    shown: list[str] = []
+
+    with pytest.raises(ArgoTimeoutError, match=f"{PARENT!r} has not finished after 180 s"):
+        follower(server, shown).run("train-model", {}, timeout_s=5)
+    assert any(f"argo watch {PARENT}" in line for line in shown)
+
+
+def test_version_and_info_read_the_server() -> None:
+    server = FakeArgo()
+    argo = client(server)
+
+    assert argo.version()["version"] == "v3.6.5"
+    assert argo.info()["managedNamespace"] == NS
+    assert server.calls() == ["GET /api/v1/version", "GET /api/v1/info"]
+
+
+def course_template(name: str) -> dict[str, Any]:
+    """The course's own template of that name, as the cluster holds it after its Ansible."""
+    import yaml
+
+    doc = yaml.safe_load((REPO / "tests/chameleon/data/course" / f"{name}.yaml").read_text())
+    doc["metadata"].update(namespace=NS, resourceVersion="7", uid=f"uid-{name}")
+    doc["metadata"]["creationTimestamp"] = T0
+    return doc
+
+
+def test_our_templates_replace_the_courses_and_are_created_when_missing() -> None:
+    from lab.targets.argo_templates import ensure_templates
+
+    server = FakeArgo(templates={"train-model": course_template("train-model")})
+    shown: list[str] = []
+
+    states = ensure_templates(client(server), REPO, echo=shown.append)
+
+    assert [(s.name, s.state) for s in states] == [
+        ("train-model", "other"),
+        ("build-container-image", "missing"),
+    ]
+    assert "its parameters are branch" in states[0].detail
+    update, create = server.sent[1], server.sent[3]
+    assert (update.method, update.path) == ("PUT", f"/api/v1/workflow-templates/{NS}/train-model")
+    assert update.json["template"]["metadata"]["resourceVersion"] == "7"
+    assert (create.method, create.path) == ("POST", f"/api/v1/workflow-templates/{NS}")
+    stored = server.templates["train-model"]["spec"]["arguments"]["parameters"]
+    assert "endpoint-ip" in [p["name"] for p in stored]
+    assert any("replacing it with this lab's workflows/train-model.yaml" in s for s in shown)
+    apply = "$ kubectl apply -n argo -f workflows/build-container-image.yaml"
+    assert f"{apply}   # on node1, in the repository" in shown
+
+    again = ensure_templates(client(server), REPO, echo=shown.append)
+
+    assert [s.state for s in again] == ["ours", "ours"]
+    assert [s.method for s in server.sent[4:]] == ["GET", "GET"]  # nothing written
+
+
+def test_the_contract_refuses_what_v3_6_5_does_not_define() -> None:
+    answer = parent("Running", trigger("Running"))
+    check_response("GET", f"{BASE}{API}/{PARENT}", 200, answer)  # null finishedAt is fine
+    answer["status"]["phaze"] = "Running"
+    with pytest.raises(ContractError, match="phaze"):
+        check_response("GET", f"{BASE}{API}/{PARENT}", 200, answer)
