@@ -67,6 +67,7 @@ bench: setup
 	$(PY) bench/bench_build.py
 	$(PY) bench/bench_train.py
 	$(PY) bench/bench_images.py
+	$(PY) bench/bench_reliability.py
 	$(PY) bench/bench_lab.py
 	$(PY) bench/bench_lab.py --mode docker
 
