@@ -58,5 +58,5 @@ def accuracy_table(rows: list[ClassAccuracy]) -> str:
     lines = [f"{'class':<{width}}  accuracy"]
     for row in rows:
         bar = "█" * round(row.accuracy * BAR_WIDTH)
-        lines.append(f"{row.name:<{width}}  {row.accuracy:8.2f}  {bar}")
+        lines.append(f"{row.name:<{width}}  {row.accuracy:8.2f}  {bar}".rstrip())
     return "\n".join(lines)

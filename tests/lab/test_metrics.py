@@ -66,9 +66,10 @@ def test_a_run_without_per_class_metrics_is_named(mlflow_server, experiment) -> 
 
 
 def test_table_has_a_row_and_a_bar_per_class() -> None:
-    rows = [ClassAccuracy("noodles_pasta", 0.8), ClassAccuracy("egg", 1.0)]
+    rows = [ClassAccuracy("noodles_pasta", 0.8), ClassAccuracy("egg", 1.0), ClassAccuracy("x", 0)]
     lines = accuracy_table(rows).splitlines()
     assert lines[0].split() == ["class", "accuracy"]
     assert lines[1].split() == ["noodles_pasta", "0.80", "█" * 16]
     assert lines[2].split() == ["egg", "1.00", "█" * 20]
     assert lines[1].index("0.80") == lines[2].index("1.00")  # one column, whatever the name
+    assert lines[3].endswith("0.00")  # no bar, and no trailing blanks
