@@ -347,7 +347,7 @@ def test_diagram_names_and_renders(tmp_path: Path) -> None:
     missing = [needle for needle in DIAGRAM_NAMES if needle not in text]
     assert not missing, f"diagram labels lack {missing}"
     assert not re.search(r"\d{4}-\d{2}-\d{2}", source), "diagram carries a date"
-    assert "rankdir=LR" in source.replace(" ", "")
+    assert "rankdir=TB" in source.replace(" ", "")  # tall, to fit a notebook column
     dot = shutil.which("dot")
     if dot is None:
         pytest.skip("Graphviz `dot` is not installed (scripts/setup.sh installs it)")

@@ -21,7 +21,12 @@ from gourmetgram_train.data import (
     load_food11,
     slug,
 )
-from gourmetgram_train.sample_data import SAMPLE_COUNTS, ensure_sample_dataset
+from gourmetgram_train.sample_data import (
+    LOOKALIKES,
+    SAMPLE_COUNTS,
+    ensure_sample_dataset,
+    looks,
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +83,19 @@ def test_sample_set_is_the_same_bytes_every_time(sample_root: Path, tmp_path: Pa
     assert tree_digest(again) == tree_digest(sample_root)
     other_seed = ensure_sample_dataset(tmp_path, seed=7, size=32)
     assert tree_digest(other_seed) != tree_digest(sample_root)
+
+
+def test_a_fixed_share_of_some_classes_is_drawn_like_another_class() -> None:
+    fried, meat, egg = (FOOD11_CLASSES.index(n) for n in ("Fried food", "Meat", "Egg"))
+    rng = np.random.default_rng(0)
+    drawn_as = looks(fried, 20, rng)
+    assert (drawn_as.count(meat), drawn_as.count(fried)) == (4, 16)
+    assert drawn_as != looks(fried, 20, rng)  # which pictures: drawn at random
+    assert looks(egg, 20, rng) == [egg] * 20  # a class without lookalikes
+    # No model can be right on a lookalike: the best evaluation accuracy is 202/220.
+    count = SAMPLE_COUNTS["evaluation"]
+    lookalikes = sum(round(count * share) for _, share in LOOKALIKES.values())
+    assert 1 - lookalikes / (11 * count) == pytest.approx(202 / 220)
 
 
 def test_sample_set_is_reused_once_written(sample_root: Path) -> None:
