@@ -75,6 +75,8 @@ class Image:
 
 
 ALPINE = Image("alpine (BusyBox)", BUSYBOX, "apk")
+# alpine/git: Alpine with `apk add git less openssh` (its Dockerfile), git as the entrypoint.
+ALPINE_GIT = Image("alpine/git (BusyBox, git)", (*BUSYBOX, "git", "less", "ssh", "scp"), "apk")
 BUSYBOX_IMAGE = Image("busybox", BUSYBOX, None)
 DEBIAN_SLIM = Image("debian slim", DEBIAN, "apt-get")
 PYTHON_SLIM = Image("python slim (Debian)", DEBIAN, "apt-get", PYTHON_IMAGE_DISTS)
@@ -82,6 +84,7 @@ PYTHON_SLIM = Image("python slim (Debian)", DEBIAN, "apt-get", PYTHON_IMAGE_DIST
 #: (repository pattern, tag pattern, as shown) -> what it provides; the first match wins.
 CATALOG: tuple[tuple[str, str, str, Image], ...] = (
     (r"alpine", r".*", "alpine:*", ALPINE),
+    (r"alpine/git", r"v?\d+\.\d+\.\d+", "alpine/git:vX.Y.Z", ALPINE_GIT),
     (r"busybox", r".*", "busybox:*", BUSYBOX_IMAGE),
     (r"python", r"3\.\d+(\.\d+)?-slim(-\w+)?", "python:3.X[.Y]-slim", PYTHON_SLIM),
     (r"debian", r"[\w.]+-slim", "debian:*-slim", DEBIAN_SLIM),

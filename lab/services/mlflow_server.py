@@ -15,12 +15,15 @@ MLFLOW_NAME = "mlflow"
 def mlflow_server_command(
     store_dir: Path, host: str, port: int, allowed_hosts: Sequence[str] = ()
 ) -> list[str]:
-    """The `mlflow server` command line: sqlite store and artifacts served from store_dir."""
+    """The `mlflow server` command line: sqlite store and artifacts served from store_dir.
+
+    It runs through :mod:`lab.services.mlflow_exec`, so that the web server is the one
+    process (no `mlflow server` parent that only waits for it).
+    """
     args = [
         sys.executable,
         "-m",
-        "mlflow",
-        "server",
+        "lab.services.mlflow_exec",
         "--backend-store-uri",
         f"sqlite:///{store_dir / 'mlflow.db'}",
         "--artifacts-destination",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from lab.rehearsal.images import ALPINE, PYTHON_SLIM, known_images, lookup, repository
+from lab.rehearsal.images import (
+    ALPINE,
+    ALPINE_GIT,
+    PYTHON_SLIM,
+    known_images,
+    lookup,
+    repository,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,6 +30,8 @@ def test_lookup() -> None:
     assert lookup("alpine:3.21.3") is ALPINE
     assert lookup("python:3.11.14-slim") is PYTHON_SLIM
     assert lookup("python:3.11.14") is None  # the full image ships much more: not described
+    assert lookup("alpine/git:v2.26.2") is ALPINE_GIT
+    assert lookup("alpine/git:latest") is None  # only exact tags are described
     assert lookup("ghcr.io/acme/tool:1") is None
     assert "alpine:*" in known_images()
 
@@ -32,3 +41,5 @@ def test_what_images_provide() -> None:
     assert not ALPINE.provides("curl") and not ALPINE.provides("python3")
     assert PYTHON_SLIM.provides("python3.11") and PYTHON_SLIM.provides("pip")
     assert not PYTHON_SLIM.provides("curl") and not PYTHON_SLIM.provides("git")
+    assert ALPINE_GIT.provides("git") and ALPINE_GIT.provides("sh") and ALPINE_GIT.provides("apk")
+    assert not ALPINE_GIT.provides("curl") and not ALPINE_GIT.provides("python3")

@@ -69,8 +69,8 @@ MUTATIONS = [
     ),
     (
         "train-model.yaml",
-        "      script:\n        image: alpine",
-        "      scrpt:\n        image: alpine",
+        "      script:\n        image: python",
+        "      scrpt:\n        image: python",
         "train-model.yaml: template 'call-endpoint': unknown field 'scrpt'",
     ),
     (
@@ -81,10 +81,16 @@ MUTATIONS = [
     ),
     (
         "train-model.yaml",
-        'value: "{{inputs.parameters.endpoint-ip}}"',
-        'value: "{{inputs.parameters.endpoint_ip}}"',
-        "template 'call-endpoint' has no input parameter 'endpoint_ip' "
-        "(did you mean 'endpoint-ip'?)",
+        "{{workflow.parameters.endpoint-ip}}",
+        "{{workflow.parameters.endpoint_ip}}",
+        "spec.arguments declares no parameter 'endpoint_ip' (did you mean 'endpoint-ip'?)",
+    ),
+    (
+        "train-model.yaml",
+        'value: "{{inputs.parameters.model-version}}"',
+        'value: "{{inputs.parameters.model_version}}"',
+        "template 'trigger-build' has no input parameter 'model_version' "
+        "(did you mean 'model-version'?)",
     ),
     (
         "train-model.yaml",
@@ -95,16 +101,16 @@ MUTATIONS = [
     ),
     (
         "train-model.yaml",
-        "workflowTemplateRef:\n              name: build-container-image",
-        "workflowTemplateRef:\n              name: build-container-img",
+        "workflowTemplateRef: {name: build-container-image}",
+        "workflowTemplateRef: {name: build-container-img}",
         "template 'trigger-build': resource.manifest (Workflow 'build-container-image-'): "
         "workflowTemplateRef 'build-container-img': "
         "no WorkflowTemplate named 'build-container-img'",
     ),
     (
         "train-model.yaml",
-        '- name: model-version\n                  value: "{{inputs',
-        '- name: model_version\n                  value: "{{inputs',
+        '- {name: model-version, value: "{{inputs',
+        '- {name: model_version, value: "{{inputs',
         "passes parameter 'model_version', "
         "which WorkflowTemplate 'build-container-image' does not declare",
     ),
@@ -122,8 +128,8 @@ MUTATIONS = [
     ),
     (
         "build-container-image.yaml",
-        "          def main():\n              tracking_uri",
-        "          def main()\n              tracking_uri",
+        "          def get(path, what):",
+        "          def get(path, what)",
         "template 'fetch-model': script.source: Python does not compile",
     ),
     (
@@ -204,7 +210,7 @@ def test_messages_carry_the_line_of_the_fault() -> None:
 def test_template_text_quotes_a_template_as_written() -> None:
     text = template_text(WORKFLOWS / "train-model.yaml", "call-endpoint")
     assert text.startswith("- name: call-endpoint\n")
-    assert "set -eu" in text and "trigger-build" not in text
+    assert "urlopen" in text and "trigger-build" not in text
     (parsed,) = yaml.safe_load(text)
     assert parsed == find_template(WORKFLOWS / "train-model.yaml", "call-endpoint")
 

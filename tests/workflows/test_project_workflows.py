@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
+import socket
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,7 +21,11 @@ from lab.argo.documents import find_template
 REPO = Path(__file__).resolve().parents[2]
 TRAIN = REPO / "workflows" / "train-model.yaml"
 BUILD = REPO / "workflows" / "build-container-image.yaml"
-INPUT = re.compile(r"\{\{inputs\.parameters\.([\w-]+)\}\}")
+PARAMETER = re.compile(r"\{\{(?:inputs|workflow)\.parameters\.([\w-]+)\}\}")
+#: The most lines a student should read: whole files, and each script inside them.
+MAX_LINES = {TRAIN: 110, BUILD: 220}
+MAX_SCRIPT_LINES = 30
+INSTALLS = re.compile(r"\b(pip3?|apk|apt-get|apt|conda|uv)\s+(install|add)\b")
 
 
 def load(path: Path) -> dict:
@@ -32,13 +38,22 @@ def parameters(doc: dict) -> dict[str, str | None]:
     return {p["name"]: p.get("value") for p in doc["spec"]["arguments"]["parameters"]}
 
 
-def script_env(template: dict, inputs: dict[str, str]) -> dict[str, str]:
-    """The environment Argo gives a script template, for the given input parameters."""
+def script_env(template: dict, parameters: dict[str, str]) -> dict[str, str]:
+    """The environment Argo gives a script template, for the given parameter values.
+
+    ``parameters`` gives the value of each ``{{inputs.parameters.X}}`` and
+    ``{{workflow.parameters.X}}`` the env values name (secrets are left out).
+    """
     env = {}
     for entry in template["script"].get("env", []):
         if "value" in entry:
-            env[entry["name"]] = INPUT.sub(lambda m: inputs[m.group(1)], entry["value"])
+            env[entry["name"]] = PARAMETER.sub(lambda m: parameters[m.group(1)], entry["value"])
     return env
+
+
+def stdlib_python(script: Path) -> list[str]:
+    """Run ``script`` with this Python and nothing but its standard library (no site-packages)."""
+    return [sys.executable, "-I", "-S", str(script)]
 
 
 def all_templates() -> Iterator[tuple[str, dict]]:
@@ -87,8 +102,6 @@ def test_build_runs_only_when_training_answered_a_version() -> None:
     assert step["when"] == "'{{steps.trigger-training-endpoint.outputs.result}}' != ''"
     assert step["arguments"]["parameters"] == [
         {"name": "model-version", "value": "{{steps.trigger-training-endpoint.outputs.result}}"},
-        {"name": "app-repo", "value": "{{workflow.parameters.app-repo}}"},
-        {"name": "app-revision", "value": "{{workflow.parameters.app-revision}}"},
     ]
     manifest = yaml.safe_load(find_template(TRAIN, "trigger-build")["resource"]["manifest"])
     assert manifest["kind"] == "Workflow"
@@ -98,11 +111,12 @@ def test_build_runs_only_when_training_answered_a_version() -> None:
         "labels": {"workflows.argoproj.io/workflow-template": "build-container-image"},
     }
     assert manifest["spec"]["workflowTemplateRef"] == {"name": "build-container-image"}
+    # The build gets the version from the step, and the app source the training run was given.
     passed = {p["name"]: p["value"] for p in manifest["spec"]["arguments"]["parameters"]}
     assert passed == {
         "model-version": "{{inputs.parameters.model-version}}",
-        "app-repo": "{{inputs.parameters.app-repo}}",
-        "app-revision": "{{inputs.parameters.app-revision}}",
+        "app-repo": "{{workflow.parameters.app-repo}}",
+        "app-revision": "{{workflow.parameters.app-revision}}",
     }
 
 
@@ -122,7 +136,7 @@ def test_each_workflow_has_its_own_deadline_and_the_build_its_resources_and_cach
 def test_the_token_comes_from_an_optional_secret() -> None:
     env = {e["name"]: e for e in find_template(TRAIN, "call-endpoint")["script"]["env"]}
     ref = env["TRIGGER_TOKEN"]["valueFrom"]["secretKeyRef"]
-    assert ref == {"name": "{{inputs.parameters.token-secret}}", "key": "token", "optional": True}
+    assert ref == {"name": "{{workflow.parameters.token-secret}}", "key": "token", "optional": True}
 
 
 def test_every_image_and_package_is_pinned() -> None:
@@ -133,10 +147,27 @@ def test_every_image_and_package_is_pinned() -> None:
             image = template[kind]["image"]
             assert not image.endswith(":latest") and ":" in image, (name, image)
             assert re.search(r":v?\d+\.\d+\.\d+", image), f"{name}: {image} is not an exact version"
-            source = template[kind].get("source", "")
-            for requirement in re.findall(r"REQUIREMENT = \"([^\"]+)\"", source):
-                assert re.fullmatch(r"[\w-]+==\d+\.\d+\.\d+", requirement), requirement
-            assert "pip install" not in source or "REQUIREMENT" in source
+
+
+def test_no_step_installs_anything() -> None:
+    """Every step runs with what its pinned image ships: nothing is fetched but the data."""
+    for name, template in all_templates():
+        section = template.get("script") or template.get("container") or {}
+        words = [*section.get("command", []), *section.get("args", [])]
+        code = "\n".join([section.get("source", ""), *map(str, words)])
+        assert not INSTALLS.search(code), f"{name}: {template['name']} installs a package"
+        if section.get("command") == ["python"]:
+            assert "import mlflow" not in code and "from mlflow" not in code, template["name"]
+
+
+@pytest.mark.parametrize("path", [TRAIN, BUILD], ids=lambda p: p.name)
+def test_a_student_can_read_each_template_whole(path: Path) -> None:
+    lines = path.read_text().splitlines()
+    assert len(lines) <= MAX_LINES[path], f"{path.name}: {len(lines)} lines"
+    for template in load(path)["spec"]["templates"]:
+        source = (template.get("script") or {}).get("source", "")
+        count = len(source.splitlines())
+        assert count <= MAX_SCRIPT_LINES, f"{path.name}: {template['name']}'s script: {count} lines"
 
 
 def test_network_steps_retry_with_backoff_and_share_the_workspace() -> None:
@@ -208,27 +239,23 @@ def service() -> Iterator[tuple[type[TrainingService], int]]:
 
 
 def run_call_endpoint(
-    tmp_path: Path, port: int, token: str | None, epochs: str = ""
+    tmp_path: Path, port: int, token: str | None, epochs: str = "", timeout: float = 120
 ) -> subprocess.CompletedProcess:
-    """Run call-endpoint's script as Argo would, with `apk` already satisfied (curl, jq here)."""
+    """Run call-endpoint's script as Argo would: Python with its standard library only."""
     template = find_template(TRAIN, "call-endpoint")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "apk").write_text("#!/bin/sh\necho 'apk: curl and jq are installed' >&2\n")
-    (bin_dir / "apk").chmod(0o755)
-    inputs = {
+    parameters = {
         "endpoint-ip": "127.0.0.1",
         "endpoint-port": str(port),
         "token-secret": "unused",
         "epochs": epochs,
     }
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", **script_env(template, inputs)}
+    env = script_env(template, parameters)
     if token is not None:
         env["TRIGGER_TOKEN"] = token
-    script = tmp_path / "script"
+    script = tmp_path / "script.py"
     script.write_text(template["script"]["source"])
     return subprocess.run(
-        ["sh", str(script)], env=env, capture_output=True, text=True, timeout=120, check=False
+        stdlib_python(script), env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
@@ -290,3 +317,71 @@ def test_call_endpoint_fails_on_an_error_answer(tmp_path: Path, service) -> None
     assert done.returncode != 0
     assert done.stdout == ""
     assert "HTTP 423" in done.stderr and "already in progress" in done.stderr
+
+
+def test_call_endpoint_refuses_epochs_that_are_not_whole_numbers(tmp_path: Path, service) -> None:
+    handler, port = service
+    for epochs in ("-1", "1.5", "٣"):
+        done = run_call_endpoint(tmp_path, port, token=None, epochs=epochs)
+        assert done.returncode != 0 and f"got {epochs!r}" in done.stderr
+    assert handler.seen == []
+
+
+def test_call_endpoint_retries_a_refused_connection_until_the_service_is_up(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on, for now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = type("Handler", (TrainingService,), {"seen": [], "bodies": []})
+    handler.answer = (200, {"status": "ok", "new_model_version": "7", "metrics": {}})
+    template = find_template(TRAIN, "call-endpoint")
+    script = tmp_path / "script.py"
+    script.write_text(template["script"]["source"])
+    parameters = {"endpoint-ip": "127.0.0.1", "endpoint-port": str(port), "epochs": ""}
+    step = subprocess.Popen(
+        stdlib_python(script),
+        env=script_env(template, {**parameters, "token-secret": "unused"}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(2)  # the first attempt has been refused by now
+        assert step.poll() is None, "the step gave up on a refused connection"
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        stdout, stderr = step.communicate(timeout=60)
+    finally:
+        step.kill()
+    server.shutdown()
+    server.server_close()
+    assert step.returncode == 0, stderr
+    assert stdout == "7"
+    assert len(handler.seen) == 1, "the training service was asked more than once"
+
+
+def test_call_endpoint_never_repeats_a_post_that_got_no_answer(tmp_path: Path) -> None:
+    """A connection that was accepted and then closed may have started a training run."""
+    accepted = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def hang_up() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:  # the listener was closed: the test is over
+                    return
+                accepted.append(connection.recv(65536))
+                connection.close()
+
+        threading.Thread(target=hang_up, daemon=True).start()
+        done = run_call_endpoint(tmp_path, port, token=None)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert len(accepted) == 1 and accepted[0].startswith(b"POST /trigger-training")
+    assert f"no answer from http://127.0.0.1:{port}/trigger-training" in done.stderr
