@@ -14,13 +14,15 @@ import functools
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
-SPEC = Path(__file__).resolve().parent / "data" / "argo-v3.6.5" / "swagger.json"
+from lab.argo.openapi import SCHEMAS
+
+# The spec the lab vendors for its checker: one copy of v3.6.5's API in the repository.
+SPEC = SCHEMAS / "v3.6.5" / "swagger.json"
 TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
 
 
