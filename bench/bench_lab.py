@@ -4,16 +4,20 @@ Prints the wall time of `python -m lab run-notebooks` and the peak of the summed
 every process it started (kernels, MLflow, the training service, Prefect, the app), sampled
 every 0.2 s, as RSS and as PSS (shared pages split between the processes that share them).
 This process makes itself a child subreaper, so services whose kernel has exited stay in
-its process tree and are counted. Goals: <= 30 s wall, <= 1.5 GB peak PSS. It also prints
-the median wall time of each workflow step, from the run records the rehearsal wrote
-(started to finished of each step node, retries included).
+its process tree and are counted. Goals: <= 30 s wall (Docker mode: <= 60 s), <= 1.5 GB
+peak PSS. It also prints the median wall time of each workflow step, from the run records
+the rehearsal wrote (started to finished of each step node, retries included).
 
 ``--mode`` picks the local target's mode (LAB_LOCAL_MODE): ``process`` (the default here, as
 the goals were set for it) or ``docker``. In Docker mode the images are built once before
 the timed runs (so the runs use cached images, as `make lab` does after the first time), and
 the memory counted is this process tree's only: containers run under the Docker engine.
+Each run's state is fresh, but by default the local registry's storage is kept across the
+runs (LAB_REGISTRY_DATA, as the cluster's registry outlives a run), so a run pushes only the
+app image's new layers; ``--fresh-registry`` gives each run an empty registry instead (the
+first push then sends the whole ~1 GB image).
 
-    .venv/bin/python bench/bench_lab.py [--repeat N] [--mode process|docker]
+    .venv/bin/python bench/bench_lab.py [--repeat N] [--mode process|docker] [--fresh-registry]
 """
 
 from __future__ import annotations
@@ -65,14 +69,20 @@ def step_times(runs_dir: Path) -> dict[str, list[float]]:
     return times
 
 
-def cold_run(mode: str, steps: dict[str, list[float]]) -> tuple[float, int, int, int]:
+def cold_run(
+    mode: str, steps: dict[str, list[float]], registry_data: str | None = None
+) -> tuple[float, int, int, int]:
     """One cold run in a fresh state folder: (wall s, peak RSS, peak PSS, exit status).
 
-    Adds the wall time of every workflow step it ran to ``steps``.
+    Adds the wall time of every workflow step it ran to ``steps``. ``registry_data``, when
+    given, is the local registry's storage (kept between runs); otherwise it is in the state.
     """
     me = psutil.Process()
     with tempfile.TemporaryDirectory(prefix="bench-lab-") as state:
         env = {**os.environ, "LAB_STATE_DIR": state, "LAB_LOCAL_MODE": mode}
+        env.pop("LAB_REGISTRY_DATA", None)
+        if registry_data:
+            env["LAB_REGISTRY_DATA"] = registry_data
         log = Path(state) / "bench.log"
         start = time.monotonic()
         with log.open("w") as out:
@@ -106,18 +116,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--mode", choices=("process", "docker"), default="process")
+    parser.add_argument(
+        "--fresh-registry", action="store_true", help="docker mode: an empty registry each run"
+    )
     args = parser.parse_args()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         print("warning: could not become a subreaper; orphaned services are not counted")
     subprocess.run([sys.executable, "-m", "lab", "stop"], cwd=ROOT, check=False, timeout=120)
+    kept = tempfile.TemporaryDirectory(prefix="bench-lab-registry-")
+    registry_data = None if args.fresh_registry or args.mode != "docker" else kept.name
     if args.mode == "docker":  # images cached first: the timed runs measure the lab, not pip
         print("warm-up run (builds or reuses the images)")
-        cold_run(args.mode, defaultdict(list))
+        cold_run(args.mode, defaultdict(list), registry_data)
+        print(f"registry: {'empty each run' if args.fresh_registry else 'kept between runs'}")
     walls, rss_peaks, pss_peaks = [], [], []
     steps: dict[str, list[float]] = defaultdict(list)
     for i in range(args.repeat):
-        wall, rss, pss, status = cold_run(args.mode, steps)
+        wall, rss, pss, status = cold_run(args.mode, steps, registry_data)
         print(
             f"run {i + 1}: wall {wall:.1f} s, peak RSS {rss / 2**30:.2f} GiB "
             f"(PSS {pss / 2**30:.2f} GiB), exit {status}"
@@ -130,9 +146,10 @@ def main() -> int:
     print("workflow steps (median wall time over every run of the step):")
     for name, seconds in sorted(steps.items()):
         print(f"  {name:<45} {statistics.median(seconds):6.2f} s  (n={len(seconds)})")
+    goal_s = 30 if args.mode == "process" else 60
     print(
         f"{args.mode} mode, median of {args.repeat}: "
-        f"wall {statistics.median(walls):.1f} s (goal <= 30 s), "
+        f"wall {statistics.median(walls):.1f} s (goal <= {goal_s} s), "
         f"peak RSS {statistics.median(rss_peaks) / 2**30:.2f} GiB, "
         f"peak PSS {statistics.median(pss_peaks) / 2**30:.2f} GiB (goal <= 1.5 GB)"
     )
