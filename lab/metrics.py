@@ -1,10 +1,14 @@
-"""A training run's accuracy on each food class, read from MLflow, as a table to read."""
+"""A training run's accuracy on each food class, read from MLflow, as a table to read.
+
+Read over MLflow's REST API (``lab.mlflow_rest``), so the notebook kernel that shows it does
+not import the MLflow client.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlflow.tracking import MlflowClient
+from lab.mlflow_rest import call, mlflow_http
 
 EXPERIMENT_NAME = "gourmetgram-food11"
 PREFIX = "accuracy_"  # the service logs accuracy_<class> for each class, e.g. accuracy_bread
@@ -25,11 +29,15 @@ class ClassAccuracy:
 
 def class_accuracies(mlflow_uri: str, run_id: str) -> list[ClassAccuracy]:
     """The run's accuracy on each class (its accuracy_<class> metrics), worst first."""
-    metrics = MlflowClient(tracking_uri=mlflow_uri).get_run(run_id).data.metrics
+    with mlflow_http(mlflow_uri) as http:
+        run = call(http, "runs/get", run_id=run_id)
+    if run is None:
+        raise NoRunError(f"MLflow at {mlflow_uri} has no run {run_id}")
+    metrics = run["run"].get("data", {}).get("metrics", [])
     rows = [
-        ClassAccuracy(key.removeprefix(PREFIX), value)
-        for key, value in metrics.items()
-        if key.startswith(PREFIX)
+        ClassAccuracy(m["key"].removeprefix(PREFIX), m["value"])
+        for m in metrics
+        if m["key"].startswith(PREFIX)
     ]
     if not rows:
         raise NoRunError(f"run {run_id} has no {PREFIX}<class> metrics: was it evaluated?")
@@ -38,18 +46,21 @@ def class_accuracies(mlflow_uri: str, run_id: str) -> list[ClassAccuracy]:
 
 def newest_run_id(mlflow_uri: str, experiment: str = EXPERIMENT_NAME) -> str:
     """The id of the newest run in the experiment, passed or failed."""
-    client = MlflowClient(tracking_uri=mlflow_uri)
-    found = client.get_experiment_by_name(experiment)
-    runs = (
-        client.search_runs(
-            [found.experiment_id], order_by=["attributes.start_time DESC"], max_results=1
+    with mlflow_http(mlflow_uri) as http:
+        found = call(http, "experiments/get-by-name", experiment_name=experiment)
+        search = {"order_by": ["attributes.start_time DESC"], "max_results": 1}
+        runs = (
+            call(
+                http,
+                "runs/search",
+                body={"experiment_ids": [found["experiment"]["experiment_id"]], **search},
+            )
+            if found
+            else None
         )
-        if found
-        else []
-    )
-    if not runs:
+    if not (runs or {}).get("runs"):
         raise NoRunError(f"MLflow at {mlflow_uri} has no runs in experiment {experiment!r}")
-    return runs[0].info.run_id
+    return runs["runs"][0]["info"]["run_id"]
 
 
 def accuracy_table(rows: list[ClassAccuracy]) -> str:

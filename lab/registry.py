@@ -12,14 +12,15 @@ from typing import Any
 
 import httpx
 
+from lab.mlflow_rest import MlflowRestError, call, mlflow_http
+
 MODEL_NAME = "GourmetGramFood11Model"
 # datetime.UTC is Python 3.11+; the slim client runs on 3.10 too.
 UTC_ZONE = timezone.utc  # noqa: UP017
 PAGE_SIZE = 1000
 
 
-class RegistryError(RuntimeError):
-    """Raised when MLflow cannot be reached or refuses a question; says which and where."""
+RegistryError = MlflowRestError  # what reading the registry raises, by the name callers know
 
 
 @dataclass(frozen=True)
@@ -33,29 +34,13 @@ class VersionRow:
     created: datetime
 
 
-def _get(http: httpx.Client, path: str, **params: Any) -> dict[str, Any] | None:
-    """``GET /api/2.0/mlflow/<path>`` as JSON; None when MLflow answers 404 (no such thing)."""
-    try:
-        answer = http.get(f"/api/2.0/mlflow/{path}", params=params)
-    except httpx.HTTPError as error:
-        raise RegistryError(f"MLflow at {http.base_url} cannot be reached: {error}") from None
-    if answer.status_code == 404:
-        return None
-    if answer.status_code != 200:
-        raise RegistryError(
-            f"MLflow at {http.base_url} answered {path} with HTTP {answer.status_code}: "
-            f"{answer.text[:300]}"
-        )
-    return answer.json()
-
-
 def model_versions(mlflow_uri: str, name: str = MODEL_NAME) -> list[VersionRow]:
     """Every version of the model, newest first ([] if the model is not registered yet)."""
-    with httpx.Client(base_url=mlflow_uri.rstrip("/"), timeout=60) as http:
+    with mlflow_http(mlflow_uri) as http:
         versions: list[dict[str, Any]] = []
         token = None
         while True:
-            found = _get(
+            found = call(
                 http,
                 "model-versions/search",
                 filter=f"name = '{name}'",
@@ -69,7 +54,7 @@ def model_versions(mlflow_uri: str, name: str = MODEL_NAME) -> list[VersionRow]:
         if not versions:
             return []
         # The search leaves aliases out; the registered model lists them all.
-        model = (_get(http, "registered-models/get", name=name) or {}).get("registered_model", {})
+        model = (call(http, "registered-models/get", name=name) or {}).get("registered_model", {})
         aliases: dict[int, list[str]] = {}
         for entry in model.get("aliases", []):
             aliases.setdefault(int(entry["version"]), []).append(entry["alias"])
@@ -80,7 +65,7 @@ def model_versions(mlflow_uri: str, name: str = MODEL_NAME) -> list[VersionRow]:
 def _row(http: httpx.Client, mv: dict[str, Any], aliases: dict[int, list[str]]) -> VersionRow:
     """A version as a row, with its run's accuracy (None if the run has none or is gone)."""
     run_id = mv.get("run_id") or ""
-    run = _get(http, "runs/get", run_id=run_id) if run_id else None
+    run = call(http, "runs/get", run_id=run_id) if run_id else None
     metrics = (run or {}).get("run", {}).get("data", {}).get("metrics", [])
     accuracy = next((m["value"] for m in metrics if m["key"] == "accuracy"), None)
     version = int(mv["version"])

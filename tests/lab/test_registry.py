@@ -68,7 +68,7 @@ def test_an_mlflow_that_does_not_answer_is_named() -> None:
 
 def test_reading_the_registry_does_not_import_the_mlflow_client() -> None:
     """A notebook kernel that shows the registry stays small and starts fast."""
-    code = "import sys, lab.notebook, lab.registry; print('mlflow' in sys.modules)"
+    code = "import sys, lab.notebook, lab.registry, lab.metrics; print('mlflow' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
