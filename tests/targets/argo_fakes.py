@@ -19,6 +19,19 @@ T0 = "2026-11-26T10:00:00Z"
 Answer = tuple[int, Any]
 
 
+class Clock:
+    """A clock that moves only when the code under test sleeps (pass ``clock.sleep``)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class Sent:
     """One request the client sent, as the server saw it."""
 

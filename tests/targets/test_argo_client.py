@@ -23,7 +23,7 @@ from lab.targets.argo_errors import (
 from lab.targets.argo_follow import Follower
 from lab.targets.argo_records import Event
 from tests.chameleon.contract import ContractError, check_response
-from tests.targets.argo_fakes import NS, T0, FakeArgo
+from tests.targets.argo_fakes import NS, T0, Clock, FakeArgo
 
 BASE = "https://127.0.0.1:2746"
 API = f"/api/v1/workflows/{NS}"
@@ -178,19 +178,6 @@ def child(phase: str, *steps: tuple[str, dict[str, Any]], **meta: Any) -> dict[s
 
 def child_step(index: int, display: str, phase: str) -> tuple[str, dict[str, Any]]:
     return node(CHILD, str(index), display, display, phase, group=index)
-
-
-class Clock:
-    """A clock that moves only when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def client(

@@ -17,7 +17,7 @@ from lab.targets.chameleon import (
     TrainingServiceTimeout,
 )
 from lab.targets.ssh import SSHCommandError
-from tests.targets.argo_fakes import NS, T0, FakeArgo
+from tests.targets.argo_fakes import NS, T0, Clock, FakeArgo
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,19 +62,6 @@ class FakeRunner:
         """The command each call ran on node1, checking the ssh part is always the same."""
         assert all(argv[:-1] == SSH for argv, _ in self.calls)
         return [argv[-1] for argv, _ in self.calls]
-
-
-class Clock:
-    """A clock that moves only when the target sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def no_argo(sent: object) -> None:
