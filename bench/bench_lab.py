@@ -124,8 +124,10 @@ def main() -> int:
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         print("warning: could not become a subreaper; orphaned services are not counted")
     subprocess.run([sys.executable, "-m", "lab", "stop"], cwd=ROOT, check=False, timeout=120)
-    kept = tempfile.TemporaryDirectory(prefix="bench-lab-registry-")
-    registry_data = None if args.fresh_registry or args.mode != "docker" else kept.name
+    registry_data = None
+    if args.mode == "docker" and not args.fresh_registry:  # one registry for all the runs
+        kept = tempfile.TemporaryDirectory(prefix="bench-lab-registry-")
+        registry_data = kept.name
     if args.mode == "docker":  # images cached first: the timed runs measure the lab, not pip
         print("warm-up run (builds or reuses the images)")
         cold_run(args.mode, defaultdict(list), registry_data)

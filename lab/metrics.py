@@ -46,21 +46,19 @@ def class_accuracies(mlflow_uri: str, run_id: str) -> list[ClassAccuracy]:
 
 def newest_run_id(mlflow_uri: str, experiment: str = EXPERIMENT_NAME) -> str:
     """The id of the newest run in the experiment, passed or failed."""
+    runs: list[dict] = []
     with mlflow_http(mlflow_uri) as http:
         found = call(http, "experiments/get-by-name", experiment_name=experiment)
-        search = {"order_by": ["attributes.start_time DESC"], "max_results": 1}
-        runs = (
-            call(
-                http,
-                "runs/search",
-                body={"experiment_ids": [found["experiment"]["experiment_id"]], **search},
-            )
-            if found
-            else None
-        )
-    if not (runs or {}).get("runs"):
+        if found:
+            newest = {
+                "experiment_ids": [found["experiment"]["experiment_id"]],
+                "order_by": ["attributes.start_time DESC"],
+                "max_results": 1,
+            }
+            runs = (call(http, "runs/search", body=newest) or {}).get("runs", [])
+    if not runs:
         raise NoRunError(f"MLflow at {mlflow_uri} has no runs in experiment {experiment!r}")
-    return runs["runs"][0]["info"]["run_id"]
+    return runs[0]["info"]["run_id"]
 
 
 def accuracy_table(rows: list[ClassAccuracy]) -> str:
