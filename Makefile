@@ -7,7 +7,7 @@ STAMP := $(VENV)/.setup-stamp
 
 setup: $(STAMP)
 
-$(STAMP): scripts/setup.sh requirements.txt train/requirements.txt app/requirements.txt constraints.txt pyproject.toml
+$(STAMP): scripts/setup.sh requirements.txt requirements-jupyter.txt train/requirements.txt app/requirements.txt constraints.txt pyproject.toml
 	VENV=$(VENV) bash scripts/setup.sh
 	touch $(STAMP)
 

@@ -2,6 +2,9 @@
 
 ``make jupyter`` (``python -m lab.jupyter``) starts it, prints the address to open and
 waits; Ctrl+C stops it. The browser test starts the same server with its own settings.
+JupyterLab runs from its own environment beside the lab's (``.venv-jupyter`` beside
+``.venv``, made by setup; requirements-jupyter.txt says why); the kernels it starts run in
+the lab's, through the project's kernelspec.
 """
 
 from __future__ import annotations
@@ -27,6 +30,28 @@ COURSE_PATH = "lab/tree/notebooks"
 HOST = "127.0.0.1"
 
 
+class JupyterMissingError(RuntimeError):
+    """Raised when JupyterLab's environment has not been set up."""
+
+
+def jupyter_python() -> Path:
+    """JupyterLab's Python: LAB_JUPYTER_PYTHON, else ``<this venv>-jupyter/bin/python``."""
+    python = Path(os.environ.get("LAB_JUPYTER_PYTHON") or f"{sys.prefix}-jupyter/bin/python")
+    if not python.is_file():
+        raise JupyterMissingError(
+            f"JupyterLab's environment is missing ({python}): run `make setup`, "
+            "or set LAB_JUPYTER_PYTHON to a Python that has requirements-jupyter.txt"
+        )
+    return python
+
+
+def server_env(token: str) -> dict[str, str]:
+    """The server's environment: the token, and this environment's kernelspecs first."""
+    kernels_here = str(Path(sys.prefix) / "share" / "jupyter")  # lab.kernels installs there
+    path = os.pathsep.join(p for p in (kernels_here, os.environ.get("JUPYTER_PATH")) if p)
+    return {**os.environ, "JUPYTER_TOKEN": token, "JUPYTER_PATH": path}
+
+
 @dataclass(frozen=True)
 class JupyterLab:
     """A running JupyterLab server: its process and the token that opens it."""
@@ -46,7 +71,7 @@ def server_command(
 ) -> list[str]:
     """The ``jupyter lab`` command line: ``root`` served, the course opened, loopback only."""
     return [
-        sys.executable,
+        str(jupyter_python()),
         "-m",
         "jupyterlab",
         f"--ServerApp.root_dir={root}",
@@ -77,15 +102,14 @@ def start(
     folder = folder or state_dir() / "jupyter"
     port = int(os.environ.get("JUPYTER_PORT") or free_port(HOST))
     token = secrets.token_hex(24)
-    # The token goes through the environment, not the command line that `ps` shows.
-    env = {**os.environ, "JUPYTER_TOKEN": token}
     service = launch(
         NAME,
         server_command(root, port, open_browser=open_browser, extra=extra),
         state_dir=folder,
         url=f"http://{HOST}:{port}",
         port=port,
-        env=env,
+        # The token goes through the environment, not the command line that `ps` shows.
+        env=server_env(token),
         cwd=root,
     )
     until_ready(service, folder, lambda s: wait_for_http(s, "/api", timeout_s=timeout_s))

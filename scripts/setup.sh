@@ -53,4 +53,17 @@ echo "setup: installing pinned requirements into $venv (first time: a few minute
 "$venv/bin/pip" install -qq --no-deps -e .
 # the kernelspec the notebooks name, started over IPC (lab/kernels.py)
 "$venv/bin/python" -m lab.kernels >/dev/null
+# JupyterLab in its own environment beside this one (requirements-jupyter.txt says why);
+# its kernels run in this one, through that kernelspec. The project is installed there too,
+# for the kernelspec's IPC provisioner (an entry point of pyproject.toml).
+jupyter_venv="$venv-jupyter"
+if [ ! -x "$jupyter_venv/bin/python" ]; then
+  echo "setup: creating $jupyter_venv" >&2
+  python3.11 -m venv "$jupyter_venv" 2>/dev/null || python3 -m venv "$jupyter_venv"
+fi
+"$jupyter_venv/bin/pip" install -qq -c constraints.txt -r requirements-jupyter.txt
+"$jupyter_venv/bin/pip" install -qq --no-deps -e .
+# Prefect's database migrated once, as the training image does when it is built; process
+# mode copies it into a fresh state (lab/prefect_template.py)
+"$venv/bin/python" -m lab.prefect_template >/dev/null
 echo "setup: ready ($venv)" >&2

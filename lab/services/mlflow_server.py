@@ -17,13 +17,13 @@ def mlflow_server_command(
 ) -> list[str]:
     """The `mlflow server` command line: sqlite store and artifacts served from store_dir.
 
-    It runs through :mod:`lab.services.mlflow_exec`, so that the web server is the one
-    process (no `mlflow server` parent that only waits for it).
+    It runs through :mod:`lab.services.mlflow_serve`, so that one process, importing MLflow
+    once, is the web server (no `mlflow server` parent that only waits for it).
     """
     args = [
         sys.executable,
         "-m",
-        "lab.services.mlflow_exec",
+        "lab.services.mlflow_serve",
         "--backend-store-uri",
         f"sqlite:///{store_dir / 'mlflow.db'}",
         "--artifacts-destination",

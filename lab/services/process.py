@@ -187,21 +187,32 @@ def wait_for_log_line(service: Service, pattern: str, timeout_s: float = 120) ->
     )
 
 
-def wait_for_http(service: Service, path: str = "/health", timeout_s: float = 120) -> None:
-    """Wait until GET service.url + path answers 200."""
+def wait_for_http(
+    service: Service,
+    path: str = "/health",
+    timeout_s: float = 120,
+    *,
+    until: Callable[[httpx.Response], bool] | None = None,
+    what: str = "",
+) -> None:
+    """Wait until GET service.url + path answers 200 (and, if given, ``until(answer)`` holds).
+
+    ``what`` says what ``until`` waits for, in the error when time runs out.
+    """
     url = service.url.rstrip("/") + path
 
     def answered() -> bool | None:
         try:
-            return True if httpx.get(url, timeout=2).status_code == 200 else None
+            answer = httpx.get(url, timeout=2)
         except httpx.HTTPError:
             return None
+        return True if answer.status_code == 200 and (until is None or until(answer)) else None
 
     _wait(
         service,
         answered,
         waiting_for=f"{url} to answer",
-        timed_out=f"did not answer 200 at {url}",
+        timed_out=f"did not answer 200{' ' + what if what else ''} at {url}",
         timeout_s=timeout_s,
     )
 

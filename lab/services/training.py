@@ -7,7 +7,10 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+import httpx
+
 from lab.paths import repo_root
+from lab.prefect_template import seed_prefect_home
 from lab.services.process import (
     Service,
     find_service,
@@ -21,6 +24,11 @@ TRAIN_NAME = "gourmetgram-train"
 # The image's CMD (train/Dockerfile); locally "python" is this interpreter, cwd is train/.
 TRAIN_COMMAND: tuple[str, ...] = ("python", "-m", "gourmetgram_train")
 READY_LINE = r"Uvicorn running on http://"
+
+
+def sees_mlflow(health: httpx.Response) -> bool:
+    """Whether the service's /health answer says that it reaches MLflow."""
+    return health.json().get("mlflow_reachable") is True
 
 
 def training_service_env(
@@ -55,11 +63,15 @@ def start_training_service(
     """Start `python -m gourmetgram_train` in train/, wait for its Uvicorn line and /health.
 
     `python` is the interpreter to run it with (default: this one), e.g. a venv with only
-    train/requirements.txt installed, as in the image.
+    train/requirements.txt installed, as in the image. With this one, a fresh state gets a
+    copy of the migrated empty Prefect database that setup made, as the image has one.
     """
     if reuse and (running := find_service(name, state_dir)) is not None:
         wait_for_http(running, "/health", timeout_s)
         return running
+    service_env = training_service_env(state_dir, mlflow_uri, host, port, env)
+    if python is None:
+        seed_prefect_home(Path(service_env["STATE_DIR"]))
     service = launch(
         name,
         [str(python or sys.executable), *TRAIN_COMMAND[1:]],
@@ -67,7 +79,7 @@ def start_training_service(
         url=f"http://{host}:{port}",
         port=port,
         host=host,
-        env=training_service_env(state_dir, mlflow_uri, host, port, env),
+        env=service_env,
         cwd=train_dir or repo_root() / "train",
     )
 

@@ -21,9 +21,10 @@ from lab.services.process import (
     find_service,
     stop_all,
     stop_service,
+    wait_for_http,
     wait_for_log_line,
 )
-from lab.services.training import READY_LINE, TRAIN_NAME, start_training_service
+from lab.services.training import READY_LINE, TRAIN_NAME, sees_mlflow, start_training_service
 from lab.targets.base import Target
 from lab.targets.commands import argo_submit, command_line, docker_build, docker_run
 from lab.targets.local_build import make_build_handler
@@ -120,6 +121,11 @@ class LocalTarget(Target):
             service = self._start_service()  # if it fails, MLflow still comes up: stop() ends it
             try:
                 mlflow = starting.result()
+                # The service asks MLflow at most every 2 s for its /health: wait until it has
+                # seen MLflow up, so that the student's next health check says "ok".
+                wait_for_http(
+                    service, "/health", 30, until=sees_mlflow, what="with mlflow_reachable"
+                )
             except BaseException:
                 stop_service(service, self.state)  # nothing half-started is left behind
                 raise

@@ -25,6 +25,7 @@ from gourmetgram_train.schemas import ErrorResponse, HealthResponse, TriggerRequ
 from gourmetgram_train.stopping import stop_requested
 from gourmetgram_train.tracking import MlflowProbe
 from gourmetgram_train.trigger import end_stale_runs_at_start, run_trigger
+from gourmetgram_train.warmup import warm_up_logged
 
 __all__ = ["create_app", "token_matches"]
 
@@ -57,6 +58,8 @@ def create_app(prefect_server: PrefectServer | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # First in the training thread, so a trigger never waits behind it for long.
+        training_thread.submit(warm_up_logged, get_settings().image_size)
         if prefect_server is not None:
             await run_in_threadpool(prefect_server.wait_ready)
             logger.info("Prefect API ready at %s", prefect_server.api_url)

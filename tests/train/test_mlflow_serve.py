@@ -1,4 +1,4 @@
-"""lab.services.mlflow_exec: the lab's MLflow server is one process, the one it records."""
+"""lab.services.mlflow_serve: the lab's MLflow server is one process, the one it records."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from lab.services import free_port, start_mlflow_server, stop_service
-from lab.services.mlflow_exec import MlflowLaunchError, main
+from lab.services.mlflow_serve import MlflowLaunchError, main
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ def test_the_recorded_process_is_the_web_server_and_stopping_it_stops_mlflow(
     service = start_mlflow_server(tmp_path, port=free_port(), reuse=False)
     try:
         process = psutil.Process(service.pid)
-        assert "uvicorn" in process.cmdline(), process.cmdline()
+        assert "lab.services.mlflow_serve" in process.cmdline(), process.cmdline()
         assert process.children(recursive=True) == [], "no `mlflow server` parent, no workers"
         answer = httpx.get(f"{service.url}/api/2.0/mlflow/experiments/search?max_results=1")
         assert answer.status_code == 200, answer.text
