@@ -65,8 +65,8 @@ def log_tail(path: Path, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _write_record(state_dir: Path, service: Service) -> None:
-    """Save the service's record atomically (temp file + rename)."""
+def record_service(state_dir: Path, service: Service) -> None:
+    """Save the service's PID record atomically (temp file + rename), for find and stop."""
     folder = records_dir(state_dir)
     folder.mkdir(parents=True, exist_ok=True)
     payload = {**asdict(service), "log_path": str(service.log_path)}
@@ -115,7 +115,7 @@ def launch(
             start_new_session=True,  # own process group: stop() signals it and its children
         )
     service = Service(name, proc.pid, url, log_path, psutil.Process(proc.pid).create_time())
-    _write_record(state_dir, service)
+    record_service(state_dir, service)
     return service
 
 

@@ -19,7 +19,7 @@ import httpx
 from lab.docker.dockerfile import missing_sources
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
 from lab.runs.records import FAILED
-from lab.services.app import start_app
+from lab.services.app_forkserver import preload, start_app_preloaded
 from lab.services.process import stop_service
 
 NOT_BUILT = (
@@ -30,8 +30,11 @@ NOT_BUILT = (
 
 def check_app(context: Path, state_dir: Path, log: Callable[[str], None]) -> tuple[str, str]:
     """Start the app from ``context`` as its image would, and return (/version, /test class)."""
-    service = start_app(context, state_dir)
-    log(f"started the app from the build context: python -m gourmetgram_app ({service.url})")
+    service = start_app_preloaded(context, state_dir)
+    log(
+        "started the app from the build context: python -m gourmetgram_app "
+        f"({service.url}; torch, FastAPI and uvicorn preloaded)"
+    )
     try:
         with httpx.Client(base_url=service.url, timeout=60) as http:
             version = http.get("/version").raise_for_status().json()["model_version"]
@@ -64,7 +67,11 @@ def check_context(ctx: StepContext, state_dir: Path) -> str:
 
 
 def make_build_handler(state_dir: Path) -> ImageHandler:
-    """The image handler for BuildKit steps in process mode: check the context, build nothing."""
+    """The image handler for BuildKit steps in process mode: check the context, build nothing.
+
+    The app's libraries start loading now, in the background, for the check to come.
+    """
+    preload(state_dir)
     checked: dict[tuple[str, str], str] = {}
 
     def handler(ctx: StepContext) -> HandlerResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ from lab.docker.dockerfile import copy_sources, missing_sources
 from lab.rehearsal.hooks import StepContext
 from lab.requirements import unmet_pins
 from lab.runs.records import FAILED
+from lab.services.app_forkserver import FORKSERVER_NAME
 from lab.services.errors import PortInUseError
 from lab.services.ports import free_port
-from lab.services.process import find_service
+from lab.services.process import find_service, stop_all
 from lab.targets import UnknownTargetError, connect
 from lab.targets.local import LocalSetupError, LocalTarget, _current_branch
 from lab.targets.local_build import make_build_handler
@@ -89,19 +91,29 @@ def _context(tmp_path: Path, version: str = "3") -> StepContext:
     )
 
 
-def test_build_handler_fails_plainly_on_an_incomplete_context(tmp_path: Path) -> None:
+@pytest.fixture
+def build_state(tmp_path: Path) -> Iterator[Path]:
+    """A state folder for the build handler; its fork server (preloading) is stopped after."""
+    state = tmp_path / "state"
+    yield state
+    assert FORKSERVER_NAME in stop_all(state), "the handler starts preloading the app's imports"
+
+
+def test_build_handler_fails_plainly_on_an_incomplete_context(
+    tmp_path: Path, build_state: Path
+) -> None:
     context = tmp_path / "source" / "app"
     context.mkdir(parents=True)
     (context / "Dockerfile").write_text((REPO / "app" / "Dockerfile").read_text())
     (context / "requirements.txt").write_text("")
-    result = make_build_handler(tmp_path / "state")(_context(tmp_path))
+    result = make_build_handler(build_state)(_context(tmp_path))
     assert result.phase == FAILED
     assert "registry.example:5000/gourmetgram-app:staging-1.0.3 NOT built" in result.message
     assert "gourmetgram_app/, model/" in result.message
 
 
-def test_build_handler_needs_a_dockerfile(tmp_path: Path) -> None:
-    result = make_build_handler(tmp_path / "state")(_context(tmp_path))
+def test_build_handler_needs_a_dockerfile(tmp_path: Path, build_state: Path) -> None:
+    result = make_build_handler(build_state)(_context(tmp_path))
     assert result.phase == FAILED
     assert "source/app/Dockerfile is missing" in result.message
 
