@@ -153,14 +153,16 @@ def serve_forks(path: Path) -> None:
     for name in PRELOAD:
         importlib.import_module(name)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: remove the socket
+
+    def stop(signum: int, frame: object) -> None:
+        path.unlink(missing_ok=True)
+        os._exit(0)  # nothing to save, and tearing torch down would take a second or two
+
+    signal.signal(signal.SIGTERM, stop)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(str(path))
         listener.listen()
-        try:
-            _accept_forever(listener)
-        finally:
-            path.unlink(missing_ok=True)
+        _accept_forever(listener)
 
 
 def _accept_forever(listener: socket.socket) -> None:

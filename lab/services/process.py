@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -244,32 +245,44 @@ def _leader_gone(pid: int, created: float) -> bool:
 
 def stop_service(service: Service, state_dir: Path | None = None, timeout_s: float = 15) -> None:
     """SIGTERM the process group, SIGKILL what is left after timeout_s; drop the record."""
-    pgid = service.pid  # it leads its own group (start_new_session)
-    # A PID is not reused while a group of that ID has members, so a live group is still ours.
-    ours = service.is_running() or (not psutil.pid_exists(pgid) and _group_alive(pgid))
-    if ours:
-        os.killpg(pgid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if _leader_gone(service.pid, service.created) and not _group_alive(pgid):
+    stop_services([service], state_dir, timeout_s)
+
+
+def stop_services(
+    services: Sequence[Service], state_dir: Path | None = None, timeout_s: float = 15
+) -> None:
+    """Stop services side by side: SIGTERM every group first, then wait for each.
+
+    Each takes about a second to shut down (its server, then its interpreter): signalled
+    together, they take about as long as the slowest, not the sum.
+    """
+    stopping = []
+    for service in services:
+        pgid = service.pid  # it leads its own group (start_new_session)
+        # A PID is not reused while a group of that ID has members, so a live group is ours.
+        if service.is_running() or (not psutil.pid_exists(pgid) and _group_alive(pgid)):
+            os.killpg(pgid, signal.SIGTERM)
+            stopping.append(service)
+    deadline = time.monotonic() + timeout_s
+    for service in stopping:
+        while not (_leader_gone(service.pid, service.created) and not _group_alive(service.pid)):
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):  # the group may have just gone
+                    os.killpg(service.pid, signal.SIGKILL)
+                time.sleep(POLL_S)
+                _leader_gone(service.pid, service.created)
                 break
             time.sleep(POLL_S)
-        else:
-            os.killpg(pgid, signal.SIGKILL)
-            time.sleep(POLL_S)
-            _leader_gone(service.pid, service.created)
         if service.is_running():
             raise ServiceError(f"{service.name} (pid {service.pid}) survived SIGKILL")
     if state_dir is not None:
-        (records_dir(state_dir) / f"{service.name}.json").unlink(missing_ok=True)
+        for service in services:
+            (records_dir(state_dir) / f"{service.name}.json").unlink(missing_ok=True)
 
 
 def stop_all(state_dir: Path, timeout_s: float = 15) -> list[str]:
-    """Stop every service recorded under state_dir; return the names of those stopped."""
-    stopped = []
-    for record in sorted(records_dir(state_dir).glob("*.json")):
-        service = find_service(record.stem, state_dir)
-        if service is not None:
-            stop_service(service, state_dir, timeout_s)
-            stopped.append(service.name)
-    return stopped
+    """Stop every service recorded under state_dir, side by side; return their names."""
+    records = sorted(records_dir(state_dir).glob("*.json"))
+    running = [s for r in records if (s := find_service(r.stem, state_dir)) is not None]
+    stop_services(running, state_dir, timeout_s)
+    return [service.name for service in running]
