@@ -43,14 +43,19 @@ from lab.services.process import (
 )
 
 FORKSERVER_NAME = "gourmetgram-app-forkserver"
-#: The app's third-party imports, and torch.export's loader (imported on a model's first load).
+#: The app's third-party imports, and what torch.export's loader imports on a model's first
+#: load (its tracer, with networkx, sympy and inductor's caches): imported once here, they are
+#: shared by every child instead of imported by each. The private names are only a head
+#: start: one that a later torch lacks is skipped, and the child imports what it needs.
 PRELOAD = (
     "torch",
     "torch.export",
-    "torch._export.serde.serialize",
+    "torch.export._trace",
+    "torch.export.pt2_archive._package",
     "PIL.Image",
     "fastapi",
     "uvicorn",
+    "pydantic_settings",
 )
 
 
@@ -151,7 +156,10 @@ def _serve(context: str, env: dict[str, str], log_path: str) -> int:
 def serve_forks(path: Path) -> None:
     """The fork server: import PRELOAD, then fork one app per request on the socket."""
     for name in PRELOAD:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError as error:  # see PRELOAD: the children import it if they need it
+            print(f"not preloaded: {name} ({error})", flush=True)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
 
     def stop(signum: int, frame: object) -> None:
