@@ -20,8 +20,8 @@ DEFAULTS = {name: field.default for name, field in Settings.model_fields.items()
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_thread() -> Iterator[None]:
-    """Train on one CPU thread, as the service does by default (TORCH_THREADS=1)."""
+def default_threads() -> Iterator[None]:
+    """Train on the CPU threads the service uses by default (TORCH_THREADS)."""
     before = torch.get_num_threads()
     torch.set_num_threads(DEFAULTS["torch_threads"])
     yield
