@@ -17,7 +17,16 @@ runs (LAB_REGISTRY_DATA, as the cluster's registry outlives a run), so a run pus
 app image's new layers; ``--fresh-registry`` gives each run an empty registry instead (the
 first push then sends the whole ~1 GB image).
 
+"From nothing" means no service running and a fresh state folder; the set-up products stay,
+as an image's layers do: the virtual environment and the Prefect database that setup
+migrates into it (lab/prefect_template.py), which a fresh state copies.
+
+``--against DIR --against-python PY`` also runs another checkout (say the last release's, in
+a git worktree, with its own environment) and alternates the runs between the two, so that
+both meet the same load on a shared machine; it prints both medians and their ratio.
+
     .venv/bin/python bench/bench_lab.py [--repeat N] [--mode process|docker] [--fresh-registry]
+                                        [--against DIR --against-python PY]
 """
 
 from __future__ import annotations
@@ -70,12 +79,17 @@ def step_times(runs_dir: Path) -> dict[str, list[float]]:
 
 
 def cold_run(
-    mode: str, steps: dict[str, list[float]], registry_data: str | None = None
+    mode: str,
+    steps: dict[str, list[float]],
+    registry_data: str | None = None,
+    root: Path = ROOT,
+    python: str = sys.executable,
 ) -> tuple[float, int, int, int]:
     """One cold run in a fresh state folder: (wall s, peak RSS, peak PSS, exit status).
 
     Adds the wall time of every workflow step it ran to ``steps``. ``registry_data``, when
     given, is the local registry's storage (kept between runs); otherwise it is in the state.
+    ``root`` and ``python`` are the checkout and the interpreter that run the lab.
     """
     me = psutil.Process()
     with tempfile.TemporaryDirectory(prefix="bench-lab-") as state:
@@ -87,8 +101,8 @@ def cold_run(
         start = time.monotonic()
         with log.open("w") as out:
             job = subprocess.Popen(
-                [sys.executable, "-m", "lab", "run-notebooks"],
-                cwd=ROOT,
+                [python, "-m", "lab", "run-notebooks"],
+                cwd=root,
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -119,7 +133,11 @@ def main() -> int:
     parser.add_argument(
         "--fresh-registry", action="store_true", help="docker mode: an empty registry each run"
     )
+    parser.add_argument("--against", type=Path, help="another checkout, run alternately")
+    parser.add_argument("--against-python", help="the Python of --against's environment")
     args = parser.parse_args()
+    if bool(args.against) != bool(args.against_python):
+        parser.error("--against and --against-python go together")
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         print("warning: could not become a subreaper; orphaned services are not counted")
@@ -132,9 +150,17 @@ def main() -> int:
         print("warm-up run (builds or reuses the images)")
         cold_run(args.mode, defaultdict(list), registry_data)
         print(f"registry: {'empty each run' if args.fresh_registry else 'kept between runs'}")
-    walls, rss_peaks, pss_peaks = [], [], []
+    walls, rss_peaks, pss_peaks, baseline = [], [], [], []
     steps: dict[str, list[float]] = defaultdict(list)
     for i in range(args.repeat):
+        if args.against:  # the baseline first, then this checkout: the same load for both
+            wall, _, pss, status = cold_run(
+                args.mode, defaultdict(list), registry_data, args.against, args.against_python
+            )
+            print(
+                f"baseline run {i + 1}: wall {wall:.1f} s, PSS {pss / 2**30:.2f} GiB, exit {status}"
+            )
+            baseline.append(wall)
         wall, rss, pss, status = cold_run(args.mode, steps, registry_data)
         print(
             f"run {i + 1}: wall {wall:.1f} s, peak RSS {rss / 2**30:.2f} GiB "
@@ -148,6 +174,12 @@ def main() -> int:
     print("workflow steps (median wall time over every run of the step):")
     for name, seconds in sorted(steps.items()):
         print(f"  {name:<45} {statistics.median(seconds):6.2f} s  (n={len(seconds)})")
+    if baseline:
+        print(
+            f"baseline {args.against}, median of {args.repeat}: wall "
+            f"{statistics.median(baseline):.1f} s; this checkout / baseline = "
+            f"{statistics.median(walls) / statistics.median(baseline):.2f}"
+        )
     goal_s = 30 if args.mode == "process" else 60
     print(
         f"{args.mode} mode, median of {args.repeat}: "
