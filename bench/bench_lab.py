@@ -160,6 +160,8 @@ def main() -> int:
             print(
                 f"baseline run {i + 1}: wall {wall:.1f} s, PSS {pss / 2**30:.2f} GiB, exit {status}"
             )
+            if status != 0:
+                return status
             baseline.append(wall)
         wall, rss, pss, status = cold_run(args.mode, steps, registry_data)
         print(
