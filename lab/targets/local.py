@@ -15,6 +15,7 @@ from lab.rehearsal import ImageHandler, rehearse
 from lab.requirements import unmet_pins
 from lab.runs import load_runs, save_run
 from lab.runs.records import WorkflowRun
+from lab.services.app_forkserver import preload as preload_app
 from lab.services.mlflow_server import start_mlflow_server
 from lab.services.process import (
     Service,
@@ -131,6 +132,9 @@ class LocalTarget(Target):
                 raise
         self._echo(f"MLflow: {mlflow.url} (pid {mlflow.pid}, log {mlflow.log_path})")
         self._echo(f"gourmetgram-train: {service.url} (pid {service.pid}, log {service.log_path})")
+        # The build step's app check will need torch and FastAPI: they load in the background
+        # now, while the machine is otherwise idle, rather than beside the first training.
+        preload_app(self.state)
 
     def _start_service(self) -> Service:
         """Start the training service, saying how it differs from the container on node1."""

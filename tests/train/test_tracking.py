@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 
@@ -15,6 +21,7 @@ import torch
 from gourmetgram_train.model import build_model
 from gourmetgram_train.tracking import (
     EXPORTED_PROGRAM_PATH,
+    MlflowProbe,
     MlflowUnavailableError,
     check_mlflow,
     pinned_requirements,
@@ -110,3 +117,52 @@ def test_the_program_mlflow_exports_is_where_the_service_fetches_it(
     images = torch.randn(batch, 3, 32, 32)
     with torch.no_grad():
         assert torch.allclose(program(images), model(images), atol=1e-5)
+
+
+class _Healthy(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def healthy_server(port: int) -> Iterator[None]:
+    """An HTTP server on ``port`` answering 200 to every GET, as MLflow's /health does."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Healthy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_health_says_ok_as_soon_as_mlflow_is_up_not_a_ttl_later() -> None:
+    port = free_port()
+    probe = MlflowProbe(f"http://127.0.0.1:{port}", timeout_s=1.0, ttl_s=30.0)
+    assert "cannot be reached" in (probe.problem() or ""), "refused: MLflow is not up yet"
+    with healthy_server(port):
+        time.sleep(probe.min_retry_s)
+        assert probe.problem() is None, "a refused connection is not kept for the TTL"
+    assert probe.problem() is None, "an answer is kept for the TTL"
+
+
+def test_a_hung_mlflow_is_not_asked_again_at_every_health_check() -> None:
+    with socket.socket() as hung:  # accepts connections (backlog) and never answers
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)
+        probe = MlflowProbe(f"http://127.0.0.1:{hung.getsockname()[1]}", timeout_s=0.5)
+        first, second = probe.problem(), probe.problem()
+        hung.settimeout(0.1)
+        asked = []
+        with contextlib.suppress(TimeoutError):
+            while True:
+                asked.append(hung.accept()[0])
+        for connection in asked:
+            connection.close()
+    assert first == second and "ReadTimeout" in (first or "")
+    assert len(asked) == 1, "the second check used the first one's answer"

@@ -42,26 +42,37 @@ def check_mlflow(uri: str, timeout_s: float = 5.0) -> None:
 
 
 class MlflowProbe:
-    """MLflow's reachability for /health: asked at most once per `ttl_s`, `timeout_s` each."""
+    """MLflow's reachability for /health: asked at most once per `ttl_s`, `timeout_s` each.
 
-    def __init__(self, uri: str, timeout_s: float = 1.0, ttl_s: float = 2.0) -> None:
+    A failure is kept only as long as asking took (at least `min_retry_s`): a server that
+    hangs is not asked more often than every `timeout_s`, but one that refused the connection
+    (not up yet) is asked again at the next /health, so "ok" follows as soon as it is up.
+    """
+
+    def __init__(
+        self, uri: str, timeout_s: float = 1.0, ttl_s: float = 2.0, min_retry_s: float = 0.2
+    ) -> None:
         self.uri = uri
         self.timeout_s = timeout_s
         self.ttl_s = ttl_s
+        self.min_retry_s = min_retry_s
         self._lock = threading.Lock()  # concurrent health checks share one probe
-        self._checked_at: float | None = None
+        self._fresh_until: float | None = None
         self._problem: str | None = None
 
     def problem(self) -> str | None:
         """None when MLflow answered lately; otherwise what is wrong with it."""
         with self._lock:
-            if self._checked_at is None or time.monotonic() - self._checked_at >= self.ttl_s:
+            now = time.monotonic()
+            if self._fresh_until is None or now >= self._fresh_until:
                 try:
                     check_mlflow(self.uri, self.timeout_s)
                     self._problem = None
                 except MlflowUnavailableError as exc:
                     self._problem = str(exc)
-                self._checked_at = time.monotonic()
+                took = time.monotonic() - now
+                keep = self.ttl_s if self._problem is None else max(took, self.min_retry_s)
+                self._fresh_until = time.monotonic() + min(keep, self.ttl_s)
             return self._problem
 
 
