@@ -122,8 +122,8 @@ class LocalTarget(Target):
             service = self._start_service()  # if it fails, MLflow still comes up: stop() ends it
             try:
                 mlflow = starting.result()
-                # The service asks MLflow at most every 2 s for its /health: wait until it has
-                # seen MLflow up, so that the student's next health check says "ok".
+                # The two came up side by side: wait until the service's /health says that
+                # it reaches MLflow, so that the student's next health check says "ok".
                 wait_for_http(
                     service, "/health", 30, until=sees_mlflow, what="with mlflow_reachable"
                 )
