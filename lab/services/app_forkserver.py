@@ -22,7 +22,6 @@ import os
 import runpy
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from lab.services.ports import free_port
 from lab.services.process import (
     Service,
     find_service,
+    launch,
     logs_dir,
     record_service,
     until_ready,
@@ -74,27 +74,14 @@ def preload(state_dir: Path) -> Service:
     if (running := find_service(FORKSERVER_NAME, state_dir)) is not None:
         return running
     path = socket_path(state_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    log_path = logs_dir(state_dir) / f"{FORKSERVER_NAME}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "lab.services.app_forkserver", str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Service(
+    path.unlink(missing_ok=True)  # left by a server that was killed
+    return launch(
         FORKSERVER_NAME,
-        process.pid,
-        f"unix:{path}",
-        log_path,
-        psutil.Process(process.pid).create_time(),
+        [sys.executable, "-m", "lab.services.app_forkserver", str(path)],
+        state_dir=state_dir,
+        url=f"unix:{path}",
+        port=None,
     )
-    record_service(state_dir, server)
-    return server
 
 
 def _fork(server: Service, request: dict[str, str], timeout_s: float) -> int:

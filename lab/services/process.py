@@ -96,13 +96,17 @@ def launch(
     *,
     state_dir: Path,
     url: str,
-    port: int,
+    port: int | None,
     host: str = "127.0.0.1",
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> Service:
-    """Start args in its own process group, output to state_dir/logs/<name>.log; don't wait."""
-    ensure_port_free(name, port, host)
+    """Start args in its own process group, output to state_dir/logs/<name>.log; don't wait.
+
+    ``port`` (on ``host``) must be free first; None for a service that listens on no port.
+    """
+    if port is not None:
+        ensure_port_free(name, port, host)
     log_path = logs_dir(state_dir) / f"{name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
