@@ -22,7 +22,7 @@ from lab.rehearsal import ImageHandler
 from lab.services.errors import PortInUseError
 from lab.services.mlflow_server import MLFLOW_NAME, start_mlflow_server
 from lab.services.ports import port_in_use, port_owner
-from lab.services.process import Service, find_service, stop_service
+from lab.services.process import Service, find_service, probe_client, stop_service
 from lab.services.training import TRAIN_NAME
 from lab.targets.commands import (
     CONTAINER,
@@ -161,7 +161,7 @@ class LocalDockerTarget(LocalTarget):
         url = f"http://{self.host}:{HOST_PORT}/health"
         for _ in range(int(timeout_s * 2)):
             try:
-                if httpx.get(url, timeout=5).status_code == 200:
+                if probe_client().get(url, timeout=5).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

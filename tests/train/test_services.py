@@ -38,9 +38,9 @@ time.sleep(600)
 """
 
 
-def start_fake(tmp_path: Path, name: str = "fake") -> tuple:
-    """Launch the fake service on a free port."""
-    port = free_port()
+def start_fake(tmp_path: Path, name: str = "fake", port: int | None = None) -> tuple:
+    """Launch the fake service on ``port`` (a free one by default)."""
+    port = port or free_port()
     service = launch(
         name,
         [sys.executable, "-c", PARENT, str(port)],
@@ -76,6 +76,17 @@ def test_start_wait_find_and_stop_with_children(tmp_path: Path) -> None:
     assert not service.is_running()
     assert not psutil.pid_exists(child_pid) or psutil.Process(child_pid).status() == "zombie"
     assert find_service("fake", tmp_path) is None
+
+
+def test_waiting_reaches_a_service_restarted_on_the_same_port(tmp_path: Path) -> None:
+    service, port = start_fake(tmp_path)
+    wait_for_http(service, "/", timeout_s=30)
+    stop_service(service, tmp_path, timeout_s=10)
+    again, _ = start_fake(tmp_path, port=port)
+    try:
+        wait_for_http(again, "/", timeout_s=30)  # the polls share a client: no stale connection
+    finally:
+        stop_service(again, tmp_path, timeout_s=10)
 
 
 def start_fake_on(tmp_path: Path, port: int) -> None:

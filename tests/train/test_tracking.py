@@ -166,3 +166,14 @@ def test_a_hung_mlflow_is_not_asked_again_at_every_health_check() -> None:
             connection.close()
     assert first == second and "ReadTimeout" in (first or "")
     assert len(asked) == 1, "the second check used the first one's answer"
+
+
+def test_check_mlflow_reaches_a_server_that_restarted_on_the_same_port() -> None:
+    port = free_port()
+    uri = f"http://127.0.0.1:{port}"
+    with healthy_server(port):
+        check_mlflow(uri)
+    with pytest.raises(MlflowUnavailableError, match="cannot be reached"):
+        check_mlflow(uri)  # down: the shared client has no idle connection to reuse
+    with healthy_server(port):
+        check_mlflow(uri)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from gourmetgram_train.http_probe import probe_client
+
 
 class PrefectServerError(RuntimeError):
     """Raised when the Prefect server exits or does not answer in time."""
@@ -114,7 +116,7 @@ class PrefectServer:
                     f"last lines of {self.log_path}:\n{self.log_tail()}"
                 )
             try:
-                if httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200:
+                if probe_client().get(f"{self.api_url}/health", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -15,6 +15,8 @@ import numpy as np
 from mlflow.models import ModelSignature
 from mlflow.types import Schema, TensorSpec
 
+from gourmetgram_train.http_probe import probe_client
+
 # Where mlflow.pytorch's pt2 format keeps the torch.export program inside a model's files.
 EXPORTED_PROGRAM_PATH = "data/model.pt2"
 
@@ -29,7 +31,7 @@ def check_mlflow(uri: str, timeout_s: float = 5.0) -> None:
         return  # a local store (file:, sqlite:) has no server to be down
     health = uri.rstrip("/") + "/health"
     try:
-        response = httpx.get(health, timeout=timeout_s)
+        response = probe_client().get(health, timeout=timeout_s)
     except httpx.HTTPError as exc:
         raise MlflowUnavailableError(
             f"MLflow at {uri} cannot be reached ({type(exc).__name__}: {exc}). "
