@@ -85,7 +85,7 @@ def test_retry_reruns_a_failed_step_with_a_capped_backoff(run_example) -> None:
     assert (flaky.phase, flaky.attempts, flaky.outputs.result) == ("Succeeded", 2, "ok after 2")
     log = flaky.log_path.read_text()
     assert "attempt 1 (retries=0)" in log and "attempt 2 (retries=1)" in log
-    assert "backoff 30 s on a cluster, capped at 1 s here" in log
+    assert "backoff 30 s on a cluster, capped at 0.25 s here" in log
 
 
 def test_resource_step_rehearses_the_child_with_overrides(run_example) -> None:
