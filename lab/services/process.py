@@ -252,7 +252,11 @@ def _leader_gone(pid: int, created: float) -> bool:
         if proc.create_time() != created:
             return True
         if proc.status() == psutil.STATUS_ZOMBIE:
-            proc.wait(timeout=1)
+            # Only its parent can reap it. A service started by a kernel that has exited
+            # belongs to init, which reaps in its own time: waiting for that (psutil's wait
+            # polls a non-child until its PID is gone) cost up to 1 s per service.
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
             return True
         return False
     except psutil.Error:
