@@ -18,8 +18,8 @@ app image's new layers; ``--fresh-registry`` gives each run an empty registry in
 first push then sends the whole ~1 GB image).
 
 "From nothing" means no service running and a fresh state folder; the set-up products stay,
-as an image's layers do: the virtual environment and the Prefect database that setup
-migrates into it (lab/prefect_template.py), which a fresh state copies.
+as an image's layers do: the virtual environment and the empty databases that setup
+migrates into it (lab/db_templates.py: Prefect's and MLflow's), which a fresh state copies.
 
 ``--against DIR --against-python PY`` also runs another checkout (say the last release's, in
 a git worktree, with its own environment) and alternates the runs between the two, so that

@@ -63,7 +63,7 @@ if [ ! -x "$jupyter_venv/bin/python" ]; then
 fi
 "$jupyter_venv/bin/pip" install -qq -c constraints.txt -r requirements-jupyter.txt
 "$jupyter_venv/bin/pip" install -qq --no-deps -e .
-# Prefect's database migrated once, as the training image does when it is built; process
-# mode copies it into a fresh state (lab/prefect_template.py)
-"$venv/bin/python" -m lab.prefect_template >/dev/null
+# Prefect's and MLflow's databases migrated once (Prefect's as the training image does when
+# it is built); process mode copies them into a fresh state (lab/db_templates.py)
+"$venv/bin/python" -m lab.db_templates >/dev/null
 echo "setup: ready ($venv)" >&2

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from lab.db_templates import MLFLOW, seed_database
 from lab.services.process import Service, find_service, launch, until_ready, wait_for_http
 
 MLFLOW_NAME = "mlflow"
@@ -25,7 +26,7 @@ def mlflow_server_command(
         "-m",
         "lab.services.mlflow_serve",
         "--backend-store-uri",
-        f"sqlite:///{store_dir / 'mlflow.db'}",
+        f"sqlite:///{store_dir / MLFLOW.db_name}",
         "--artifacts-destination",
         str(store_dir / "artifacts"),
         "--workers",
@@ -65,6 +66,8 @@ def start_mlflow_server(
         return running
     store_dir = state_dir / name
     store_dir.mkdir(parents=True, exist_ok=True)
+    # A fresh store starts from the empty database setup migrated (an existing one is kept).
+    seed_database(store_dir / MLFLOW.db_name, MLFLOW.path())
     service = launch(
         name,
         mlflow_server_command(store_dir, host, port, allowed_hosts),

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from lab.db_templates import seed_prefect_home
 from lab.paths import repo_root
-from lab.prefect_template import seed_prefect_home
 from lab.services.process import (
     Service,
     find_service,
