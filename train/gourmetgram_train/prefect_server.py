@@ -110,7 +110,11 @@ class PrefectServer:
         return self.process is not None and self.process.poll() is None
 
     def wait_ready(self, timeout_s: float = 120) -> None:
-        """Wait until /api/health answers 200; raise PrefectServerError with its log otherwise."""
+        """Wait until /api/ready answers 200; raise PrefectServerError with its log otherwise.
+
+        /api/ready answers once the server reaches its database (/api/health, as soon as it
+        listens): the first flow run then does not wait for the database to be opened.
+        """
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if not self.is_running():
@@ -120,13 +124,13 @@ class PrefectServer:
                     f"last lines of {self.log_path}:\n{self.log_tail()}"
                 )
             try:
-                if probe_client().get(f"{self.api_url}/health", timeout=2).status_code == 200:
+                if probe_client().get(f"{self.api_url}/ready", timeout=5).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         raise PrefectServerError(
-            f"the Prefect server did not answer at {self.api_url}/health within {timeout_s:.0f} s; "
+            f"the Prefect server did not answer at {self.api_url}/ready within {timeout_s:.0f} s; "
             f"last lines of {self.log_path}:\n{self.log_tail()}"
         )
 
