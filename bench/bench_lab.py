@@ -2,7 +2,8 @@
 
 Prints the wall time of `python -m lab run-notebooks` and the peak of the summed memory of
 every process it started (kernels, MLflow, the training service, Prefect, the app), sampled
-every 0.5 s, as RSS and as PSS (shared pages split between the processes that share them).
+every 0.2 s (``--sample-s``; 0 times the run alone), as RSS and as PSS (shared pages split
+between the processes that share them).
 This process makes itself a child subreaper, so services whose kernel has exited stay in
 its process tree and are counted. Goals: <= 30 s wall (Docker mode: <= 60 s), <= 1.5 GB
 peak PSS. It also prints the median wall time of each workflow step, from the run records
@@ -26,7 +27,7 @@ a git worktree, with its own environment) and alternates the runs between the tw
 both meet the same load on a shared machine; it prints both medians and their ratio.
 
     .venv/bin/python bench/bench_lab.py [--repeat N] [--mode process|docker] [--fresh-registry]
-                                        [--against DIR --against-python PY]
+                                        [--against DIR --against-python PY] [--sample-s S]
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 PR_SET_CHILD_SUBREAPER = 36
-#: Reading every process's PSS costs about 30 ms of CPU here; every 0.2 s that was a sixth
-#: of a core taken from the run it measures. The peak is held for seconds (all services up),
-#: so a sample every 0.5 s still finds it.
-SAMPLE_S = 0.5
+#: Reading every process's PSS costs about 30 ms of CPU here: every 0.2 s, a sixth of a core
+#: taken from the run it measures. Not less often: the app of a build check adds its 40 MiB
+#: to the peak for only 0.3-0.5 s. ``--sample-s 0`` times a run without sampling.
+SAMPLE_S = 0.2
 
 
 def tree_memory(proc: psutil.Process) -> tuple[int, int]:
@@ -88,8 +89,11 @@ def cold_run(
     registry_data: str | None = None,
     root: Path = ROOT,
     python: str = sys.executable,
+    sample_s: float = SAMPLE_S,
 ) -> tuple[float, int, int, int]:
     """One cold run in a fresh state folder: (wall s, peak RSS, peak PSS, exit status).
+
+    Memory is sampled every ``sample_s`` seconds; with 0, not at all (the peaks are 0).
 
     Adds the wall time of every workflow step it ran to ``steps``. ``registry_data``, when
     given, is the local registry's storage (kept between runs); otherwise it is in the state.
@@ -112,10 +116,11 @@ def cold_run(
                 stderr=subprocess.STDOUT,
             )
         peak_rss = peak_pss = 0
-        while job.poll() is None:
+        while sample_s and job.poll() is None:
             rss, pss = tree_memory(me)
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-            time.sleep(SAMPLE_S)
+            time.sleep(sample_s)
+        job.wait()
         wall = time.monotonic() - start
         output = log.read_text()
         for name, seconds in step_times(Path(state) / "runs").items():
@@ -139,6 +144,9 @@ def main() -> int:
     )
     parser.add_argument("--against", type=Path, help="another checkout, run alternately")
     parser.add_argument("--against-python", help="the Python of --against's environment")
+    parser.add_argument(
+        "--sample-s", type=float, default=SAMPLE_S, help="memory sampling period; 0: none"
+    )
     args = parser.parse_args()
     if bool(args.against) != bool(args.against_python):
         parser.error("--against and --against-python go together")
@@ -159,7 +167,12 @@ def main() -> int:
     for i in range(args.repeat):
         if args.against:  # the baseline first, then this checkout: the same load for both
             wall, _, pss, status = cold_run(
-                args.mode, defaultdict(list), registry_data, args.against, args.against_python
+                args.mode,
+                defaultdict(list),
+                registry_data,
+                args.against,
+                args.against_python,
+                args.sample_s,
             )
             print(
                 f"baseline run {i + 1}: wall {wall:.1f} s, PSS {pss / 2**30:.2f} GiB, exit {status}"
@@ -167,7 +180,7 @@ def main() -> int:
             if status != 0:
                 return status
             baseline.append(wall)
-        wall, rss, pss, status = cold_run(args.mode, steps, registry_data)
+        wall, rss, pss, status = cold_run(args.mode, steps, registry_data, sample_s=args.sample_s)
         print(
             f"run {i + 1}: wall {wall:.1f} s, peak RSS {rss / 2**30:.2f} GiB "
             f"(PSS {pss / 2**30:.2f} GiB), exit {status}"
@@ -187,11 +200,15 @@ def main() -> int:
             f"{statistics.median(walls) / statistics.median(baseline):.2f}"
         )
     goal_s = 30 if args.mode == "process" else 60
-    print(
-        f"{args.mode} mode, median of {args.repeat}: "
-        f"wall {statistics.median(walls):.1f} s (goal <= {goal_s} s), "
+    memory = (
         f"peak RSS {statistics.median(rss_peaks) / 2**30:.2f} GiB, "
         f"peak PSS {statistics.median(pss_peaks) / 2**30:.2f} GiB (goal <= 1.5 GB)"
+        if args.sample_s
+        else "memory not sampled (--sample-s 0)"
+    )
+    print(
+        f"{args.mode} mode, median of {args.repeat}: "
+        f"wall {statistics.median(walls):.1f} s (goal <= {goal_s} s), {memory}"
     )
     return 0
 
