@@ -174,17 +174,18 @@ def main() -> int:
                 args.against_python,
                 args.sample_s,
             )
-            print(
-                f"baseline run {i + 1}: wall {wall:.1f} s, PSS {pss / 2**30:.2f} GiB, exit {status}"
-            )
+            memory = f"PSS {pss / 2**30:.2f} GiB" if args.sample_s else "memory not sampled"
+            print(f"baseline run {i + 1}: wall {wall:.1f} s, {memory}, exit {status}")
             if status != 0:
                 return status
             baseline.append(wall)
         wall, rss, pss, status = cold_run(args.mode, steps, registry_data, sample_s=args.sample_s)
-        print(
-            f"run {i + 1}: wall {wall:.1f} s, peak RSS {rss / 2**30:.2f} GiB "
-            f"(PSS {pss / 2**30:.2f} GiB), exit {status}"
+        memory = (
+            f"peak RSS {rss / 2**30:.2f} GiB (PSS {pss / 2**30:.2f} GiB)"
+            if args.sample_s
+            else "memory not sampled"
         )
+        print(f"run {i + 1}: wall {wall:.1f} s, {memory}, exit {status}")
         if status != 0:
             return status
         walls.append(wall)
