@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import re
@@ -19,21 +18,11 @@ import httpx
 import psutil
 
 from lab.services.errors import ServiceDiedError, ServiceError, ServiceTimeoutError
+from lab.services.http_probe import probe_client
 from lab.services.ports import ensure_port_free
 
 POLL_S = 0.2
 T = TypeVar("T")
-
-
-@functools.cache
-def probe_client() -> httpx.Client:
-    """One client for polling local services (thread-safe; each call passes its timeout).
-
-    `httpx.get()` builds a client per call, whose TLS context loads the CA bundle: about
-    50 ms of CPU per poll, a quarter of a core at POLL_S while services boot. It keeps no
-    idle connections, so a restarted service is never asked on a dead one.
-    """
-    return httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 
 
 @dataclass(frozen=True)

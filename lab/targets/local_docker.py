@@ -20,9 +20,10 @@ from lab.docker.errors import DockerError
 from lab.docker.registry import registry_address
 from lab.rehearsal import ImageHandler
 from lab.services.errors import PortInUseError
+from lab.services.http_probe import probe_client
 from lab.services.mlflow_server import MLFLOW_NAME, start_mlflow_server
 from lab.services.ports import port_in_use, port_owner
-from lab.services.process import Service, find_service, probe_client, stop_service
+from lab.services.process import Service, find_service, stop_service
 from lab.services.training import TRAIN_NAME
 from lab.targets.commands import (
     CONTAINER,
