@@ -5,8 +5,8 @@ so a container's Prefect server starts on a migrated database. Process mode's st
 the image is the lab's virtual environment: setup (scripts/setup.sh) migrates one empty
 database of each kind there, named by the package's version, and a fresh state gets a copy
 (migrating from nothing costs about 11 s of CPU for Prefect and 1.5 s for MLflow here;
-copying, milliseconds). Without a template a server migrates at start-up, as before; with
-one from another version, it migrates the copy forward.
+copying, milliseconds). Without a template a server migrates at start-up, as before. A
+state already in use keeps its database, which its server migrates forward if needed.
 """
 
 from __future__ import annotations
