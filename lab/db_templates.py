@@ -57,7 +57,7 @@ def _mlflow_upgrade(folder: Path) -> tuple[list[str], dict[str, str]]:
 PREFECT_HOME_IN_STATE = "prefect"
 PREFECT = DbTemplate("prefect", "prefect.db", _prefect_upgrade)
 MLFLOW = DbTemplate("mlflow", "mlflow.db", _mlflow_upgrade)  # lab/services/mlflow_server.py
-TEMPLATES = {"prefect": PREFECT, "mlflow": MLFLOW}
+TEMPLATES = (PREFECT, MLFLOW)
 
 
 def make_template(template: DbTemplate, target: Path | None = None, timeout_s: float = 600) -> Path:
@@ -113,5 +113,5 @@ def seed_prefect_home(service_state: Path, template: Path | None = None) -> bool
 
 
 if __name__ == "__main__":
-    for made in (make_template(t) for t in TEMPLATES.values()):
-        print(made)
+    for template in TEMPLATES:
+        print(make_template(template))

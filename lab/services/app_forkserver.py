@@ -6,10 +6,10 @@ torch.export loader and FastAPI before it loads the model: the same libraries fo
 build, the image's pip layer. So the check starts the app from a fork server (a lab service,
 ``python -m lab.services.app_forkserver SOCKET``) that imports those libraries (PRELOAD)
 once, in the background (:func:`preload`: once the local services are up, and at the latest
-when a workflow that may build is submitted). Each check is
-still a new process in its own session, with its own log and PID record, stopped by PID: it
-imports the app's own code from the build context (no module of the app is preloaded, and
-the lab's folders are off its path), loads the context's model and serves, as
+when a workflow that may build is submitted). Each check is still a new process in its own
+session, with its own log and PID record, stopped by PID: it imports the app's own code from
+the build context (no module of the app is preloaded, and the lab's folders are off its
+path), loads the context's model and serves, as
 ``python -m gourmetgram_app`` in the context does.
 """
 
