@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from lab.httpclients import http_client
+
 
 class MlflowRestError(RuntimeError):
     """Raised when MLflow cannot be reached or refuses a question; says which and where."""
@@ -18,7 +20,7 @@ class MlflowRestError(RuntimeError):
 
 def mlflow_http(mlflow_uri: str, timeout_s: float = 60) -> httpx.Client:
     """An httpx client for the MLflow server at ``mlflow_uri``."""
-    return httpx.Client(base_url=mlflow_uri.rstrip("/"), timeout=timeout_s)
+    return http_client(base_url=mlflow_uri.rstrip("/"), timeout=timeout_s)
 
 
 def call(

@@ -22,6 +22,7 @@ from lab.docker.cli import docker
 from lab.docker.dockerfile import arg_defaults
 from lab.docker.errors import BaseImageError, DockerError
 from lab.docker.wheels import serve_wheels, wheels_url
+from lab.httpclients import http_get
 from lab.paths import repo_root
 
 STANDIN_IMAGE = "lab-standin/python:3.11-bookworm"
@@ -84,7 +85,7 @@ def ensure_standin(echo: Callable[[str], None], timeout_s: float = 1200) -> str:
 def reachable(url: str, timeout_s: float = 10) -> bool:
     """Whether an HTTPS index answers at all (any status below 500)."""
     try:
-        return httpx.get(url, timeout=timeout_s, follow_redirects=True).status_code < 500
+        return http_get(url, timeout=timeout_s, follow_redirects=True).status_code < 500
     except httpx.HTTPError:
         return False
 

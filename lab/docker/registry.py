@@ -12,10 +12,9 @@ import re
 import shutil
 from pathlib import Path
 
-import httpx
-
 from lab.docker.cli import docker
 from lab.docker.errors import DockerError
+from lab.httpclients import http_get
 from lab.services.process import Service, find_service, launch, until_ready, wait_for_http
 
 REGISTRY_NAME = "docker-registry"
@@ -91,7 +90,7 @@ def push(image: str, timeout_s: float = PUSH_TIMEOUT_S) -> str:
 
 def tags(registry: str, repository: str) -> list[str]:
     """The tags the registry holds for ``repository`` (its ``/v2/NAME/tags/list``)."""
-    answer = httpx.get(f"http://{registry}/v2/{repository}/tags/list", timeout=10)
+    answer = http_get(f"http://{registry}/v2/{repository}/tags/list", timeout=10)
     if answer.status_code == 404:
         return []
     answer.raise_for_status()

@@ -12,8 +12,10 @@ from functools import cache
 
 import httpx
 
+from lab.httpclients import http_client
+
 
 @cache
 def probe_client() -> httpx.Client:
     """The shared client (thread-safe; each call passes its own timeout)."""
-    return httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
+    return http_client(limits=httpx.Limits(max_keepalive_connections=0))

@@ -21,6 +21,7 @@ from lab.docker import containers
 from lab.docker.build import build_image
 from lab.docker.errors import DockerError
 from lab.docker.registry import pull_fresh, push, start_registry, tags
+from lab.httpclients import http_client
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
 from lab.runs.records import FAILED, SUCCEEDED
 
@@ -41,7 +42,7 @@ def run_checks(image: str, state_dir: Path, log: Callable[[str], None]) -> tuple
     try:
         url = f"http://127.0.0.1:{containers.published_port(CHECK_CONTAINER, APP_PORT)}"
         log(f"started {CHECK_CONTAINER} from {image}: {url}")
-        with httpx.Client(base_url=url, timeout=60) as http:
+        with http_client(base_url=url, timeout=60) as http:
             _wait_for_health(http, timeout_s=180)
             version = http.get("/version").raise_for_status().json()["model_version"]
             prediction = http.get("/test").raise_for_status().json()["prediction"]

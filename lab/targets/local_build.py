@@ -14,9 +14,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 from lab.docker.dockerfile import missing_sources
+from lab.httpclients import http_client
 from lab.rehearsal.hooks import HandlerResult, ImageHandler, StepContext
 from lab.runs.records import FAILED
 from lab.services.app_forkserver import preload, start_app_preloaded
@@ -36,7 +35,7 @@ def check_app(context: Path, state_dir: Path, log: Callable[[str], None]) -> tup
         f"({service.url}; torch, FastAPI and uvicorn preloaded)"
     )
     try:
-        with httpx.Client(base_url=service.url, timeout=60) as http:
+        with http_client(base_url=service.url, timeout=60) as http:
             version = http.get("/version").raise_for_status().json()["model_version"]
             prediction = http.get("/test").raise_for_status().json()["prediction"]
     finally:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from lab.httpclients import http_get
 from lab.targets.argo_access import ArgoAccess
 from lab.targets.argo_errors import ArgoError
 from lab.targets.ssh import RemoteShell, SSHError
@@ -90,8 +91,8 @@ def check_mlflow(report: Report, uri: str) -> None:
     """MLflow answers ``/health``, and its ``/version`` is one our client is tested with."""
     client = mlflow_client_version()
     try:
-        health = httpx.get(f"{uri}/health", timeout=10)
-        server = httpx.get(f"{uri}/version", timeout=10).text.strip()
+        health = http_get(f"{uri}/health", timeout=10)
+        server = http_get(f"{uri}/version", timeout=10).text.strip()
     except httpx.HTTPError as error:
         report.add(
             "MLflow",
