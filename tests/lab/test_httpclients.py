@@ -14,7 +14,7 @@ from lab.services.http_probe import probe_client
 
 
 class Hello(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         body = b"hello"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -48,4 +48,3 @@ def test_clients_answer_over_plain_http(hello_url: str) -> None:
         assert client.get("/").text == "hello"
     assert http_get(f"{hello_url}/", timeout=5).text == "hello"
     assert probe_client().get(f"{hello_url}/", timeout=5).text == "hello"
-
