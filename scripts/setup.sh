@@ -66,4 +66,8 @@ fi
 # Prefect's and MLflow's databases migrated once (Prefect's as the training image does when
 # it is built); process mode copies them into a fresh state (lab/db_templates.py)
 "$venv/bin/python" -m lab.db_templates >/dev/null
+# The map a rehearsed step's import guard reads, built where the notebook kernels run
+# (lab/rehearsal/module_owners.py)
+(venv_dir=$(cd "$venv" && pwd) && cd notebooks \
+  && "$venv_dir/bin/python" -c "from lab.rehearsal.module_owners import module_owners as m; m()")
 echo "setup: ready ($venv)" >&2

@@ -11,14 +11,14 @@ installed by a rehearsal.
 
 from __future__ import annotations
 
-import functools
-import importlib.metadata
 import json
 import os
 import shlex
 import shutil
 import sys
 from pathlib import Path
+
+from lab.rehearsal.module_owners import module_owners
 
 SCRIPTS = Path(__file__).resolve().parent / "shim_scripts"
 PACKAGE_TOOLS = ("apk", "apt-get", "apt")
@@ -28,12 +28,6 @@ PIP_TOOLS = ("pip", "pip3")
 def real_path() -> str:
     """The PATH the shims search for real commands: this process's PATH."""
     return os.environ.get("PATH", os.defpath)
-
-
-@functools.lru_cache(maxsize=1)
-def module_owners() -> dict[str, list[str]]:
-    """Top-level module → the distributions of this environment that provide it."""
-    return {k: sorted(set(v)) for k, v in importlib.metadata.packages_distributions().items()}
 
 
 def install_shims(
