@@ -77,4 +77,3 @@ def save(path: Path, owners: Owners) -> None:
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as out:
         json.dump(owners, out)
     os.replace(out.name, path)
-

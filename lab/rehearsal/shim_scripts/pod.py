@@ -8,6 +8,7 @@ third-party packages its Python sees). Stand-alone (the shim scripts run with
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import os
 import re
@@ -51,6 +52,22 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+@functools.cache
+def dist_tops(name: str) -> tuple[Path, ...] | None:
+    """The top-level files and folders of distribution ``name`` here; None if not installed.
+
+    Cached: a rehearsal prepares many pods from the same image, and reading a distribution's
+    file list (its RECORD) each time added up.
+    """
+    try:
+        dist = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    tops = {Path(str(f)).parts[0] for f in dist.files or () if not str(f).startswith("..")}
+    found = (Path(str(dist.locate_file(top))) for top in sorted(tops - {"__pycache__"}))
+    return tuple(target for target in found if target.exists())
+
+
 def add_dists(names: list[str], pod: Path | None = None) -> list[str]:
     """Make distributions of this environment importable in the step; return those linked."""
     pod = pod or pod_dir()
@@ -59,14 +76,10 @@ def add_dists(names: list[str], pod: Path | None = None) -> list[str]:
     site = pod / "site-packages"
     linked = []
     for name in names:
-        try:
-            dist = importlib.metadata.distribution(name)
-        except importlib.metadata.PackageNotFoundError:
+        tops = dist_tops(name)
+        if tops is None:
             continue
-        tops = {Path(str(f)).parts[0] for f in dist.files or () if not str(f).startswith("..")}
-        for top in sorted(tops - {"__pycache__"}):
-            target = Path(str(dist.locate_file(top)))
-            if target.exists():
-                _link(site / top, target)
+        for target in tops:
+            _link(site / target.name, target)
         linked.append(canonical(name))
     return linked
