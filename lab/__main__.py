@@ -18,9 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("stop", help="stop every local service the lab started")
     args = parser.parse_args(argv)
 
-    from lab.targets.local import LocalTarget
-
     if args.command == "stop":
+        from lab.targets.local import LocalTarget
+
         LocalTarget().stop()
         return 0
     from lab.run_notebooks import run_all, summary
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = run_all(args.names or None)
     finally:
         if not args.keep:
+            from lab.targets.local import LocalTarget  # after: the first kernel boots sooner
+
             LocalTarget(echo=lambda _: None).stop()
     print(summary(outcomes))
     return 0 if all(o.passed for o in outcomes) else 1

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from lab.kernels_ahead import KernelAhead
 from lab.notebooks.manifest import load_manifest
 from lab.paths import repo_root, state_dir
 
@@ -24,9 +26,12 @@ class Outcome:
     error: str = ""
 
 
-def execute(notebook: Path, output: Path, timeout_s: int = 900) -> None:
-    """Run one notebook with papermill in the notebooks folder, writing the executed copy."""
-    import papermill
+def execute(notebook: Path, output: Path, timeout_s: int = 900, **engine_kwargs: Any) -> None:
+    """Run one notebook with papermill in the notebooks folder, writing the executed copy.
+
+    ``engine_kwargs`` go to papermill's engine (a started kernel: :mod:`lab.kernels_ahead`).
+    """
+    import papermill  # here: a second or so of imports, while the first kernel boots
 
     output.parent.mkdir(parents=True, exist_ok=True)
     papermill.execute_notebook(
@@ -40,24 +45,44 @@ def execute(notebook: Path, output: Path, timeout_s: int = 900) -> None:
         # The executed copy is written once, at the end, as on an error: saving it at every
         # cell's start and end re-validated the whole notebook each time (~1 s of CPU a run).
         request_save_on_cell_execute=False,
+        **engine_kwargs,
     )
 
 
 def run_all(names: list[str] | None = None) -> list[Outcome]:
-    """Execute the notebooks in manifest order; executed copies go to .lab/executed/."""
+    """Execute the notebooks in manifest order; executed copies go to .lab/executed/.
+
+    Each notebook's kernel is started ahead (:mod:`lab.kernels_ahead`): the first before
+    papermill is imported, the next one as the notebook before it begins.
+    """
     root = repo_root()
+    folder = root / "notebooks"
     out_dir = state_dir() / "executed"
+    todo = names or list(load_manifest(root).notebooks)
     outcomes = []
-    for name in names or list(load_manifest(root).notebooks):
-        output = out_dir / f"{name}.ipynb"
-        start = time.monotonic()
-        try:
-            execute(root / "notebooks" / f"{name}.ipynb", output)
-        except Exception as error:  # reported per notebook; the job fails at the end
-            outcomes.append(Outcome(name, False, time.monotonic() - start, output, _short(error)))
-        else:
-            outcomes.append(Outcome(name, True, time.monotonic() - start, output))
+    started = [KernelAhead(folder)]
+    try:
+        for number, name in enumerate(todo):
+            kernel = started[-1]
+            if number + 1 < len(todo):
+                started.append(KernelAhead(folder))  # boots while this notebook runs
+            outcomes.append(run_one(folder / f"{name}.ipynb", out_dir / f"{name}.ipynb", kernel))
+            kernel.request_shutdown()  # it exits while the next notebook starts
+    finally:
+        for kernel in started:
+            kernel.request_shutdown()
+            kernel.finish_shutdown()
     return outcomes
+
+
+def run_one(notebook: Path, output: Path, kernel: KernelAhead) -> Outcome:
+    """Execute one notebook on ``kernel``; a failure is reported, not raised."""
+    start = time.monotonic()
+    try:
+        execute(notebook, output, **kernel.papermill_kwargs())
+    except Exception as error:  # reported per notebook; the job fails at the end
+        return Outcome(notebook.stem, False, time.monotonic() - start, output, _short(error))
+    return Outcome(notebook.stem, True, time.monotonic() - start, output)
 
 
 def _short(error: Exception) -> str:
