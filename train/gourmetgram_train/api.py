@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from gourmetgram_train.auth import TokenFirstRoute, bearer, token_matches
 from gourmetgram_train.config import Settings, get_settings
+from gourmetgram_train.memory import release_free_memory
 from gourmetgram_train.prefect_server import PrefectServer
 from gourmetgram_train.schemas import ErrorResponse, HealthResponse, TriggerRequest, TriggerResponse
 from gourmetgram_train.stopping import stop_requested
@@ -60,6 +62,7 @@ def create_app(prefect_server: PrefectServer | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # First in the training thread, so a trigger never waits behind it for long.
         training_thread.submit(warm_up_logged, get_settings().image_size)
+        training_thread.submit(release_free_memory)
         if prefect_server is not None:
             await run_in_threadpool(prefect_server.wait_ready)
             logger.info("Prefect API ready at %s", prefect_server.api_url)
@@ -124,6 +127,8 @@ def create_app(prefect_server: PrefectServer | None = None) -> FastAPI:
         # Released when the work ends, not when this request does: a request cancelled at
         # shutdown must not let a second run queue behind one that is still going.
         future.add_done_callback(lambda _: run_lock.release())
+        with contextlib.suppress(RuntimeError):  # after the run has answered (memory.py)
+            training_thread.submit(release_free_memory)
         return await asyncio.wrap_future(future)
 
     app.include_router(trigger_router)
