@@ -17,11 +17,13 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from PIL import Image
 
+from gourmetgram_train.config import Settings
 from gourmetgram_train.data import FOOD11_CLASSES, load_food11
 from gourmetgram_train.sample_data import ensure_sample_dataset
 
 pytestmark = pytest.mark.slow
 MODEL = "GourmetGramFood11Model"
+DEFAULT_EPOCHS = Settings.model_fields["epochs"].default
 
 
 def latest_version(client: MlflowClient) -> int:
@@ -69,17 +71,18 @@ def test_each_trigger_registers_the_next_version_and_moves_the_alias(
     run = registry.get_run(body["run_id"])
     assert run.info.status == "FINISHED"
     assert run.data.tags["gate"] == "passed"
-    assert run.data.params["epochs"] == "5" and run.data.params["model"] == "SmallCNN"
+    assert run.data.params["epochs"] == str(DEFAULT_EPOCHS)
+    assert run.data.params["model"] == "SmallCNN"
     assert run.data.metrics["accuracy"] == pytest.approx(body["metrics"]["accuracy"])
     per_class = {k for k in run.data.metrics if k.startswith("accuracy_")}
     assert len(per_class) == 11 and "accuracy_noodles_pasta" in per_class
-    assert len(registry.get_metric_history(body["run_id"], "train_loss")) == 5
+    assert len(registry.get_metric_history(body["run_id"], "train_loss")) == DEFAULT_EPOCHS
     assert run.data.params["accuracy_threshold"] == "0.8"
     version = registry.get_model_version(MODEL, body["new_model_version"])
     assert version.run_id == body["run_id"]
     # The logged model carries the run's parameters and its evaluation metrics.
     logged = registry.get_logged_model(version.source.removeprefix("models:/"))
-    assert logged.params["epochs"] == "5" and logged.params["data_source"]
+    assert logged.params["epochs"] == str(DEFAULT_EPOCHS) and logged.params["data_source"]
     model_metrics = {m.key: m.value for m in logged.metrics}
     assert model_metrics["accuracy"] == pytest.approx(body["metrics"]["accuracy"])
     assert len([k for k in model_metrics if k.startswith("accuracy_")]) == 11

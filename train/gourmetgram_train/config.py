@@ -38,7 +38,8 @@ class Settings(BaseSettings):
         default=Path.home() / ".gourmetgram-train",
         description="Prefect's database and logs, and the generated sample data set",
     )
-    epochs: int = Field(default=5, ge=0, le=200)
+    # 4: a fifth epoch leaves the default run's accuracy where it is (0.918; train/README.md)
+    epochs: int = Field(default=4, ge=0, le=200)
     batch_size: int = Field(default=64, ge=1, le=4096)
     learning_rate: float = Field(default=0.005, gt=0.0, le=1.0)
     seed: int = 42
