@@ -66,6 +66,9 @@ fi
 # Prefect's and MLflow's databases migrated once (Prefect's as the training image does when
 # it is built); process mode copies them into a fresh state (lab/db_templates.py)
 "$venv/bin/python" -m lab.db_templates >/dev/null
+# The sample data set the service generates on its first trigger, generated once with its
+# own code; process mode copies it into a fresh state (lab/data_template.py)
+"$venv/bin/python" -m lab.data_template >/dev/null
 # The map a rehearsed step's import guard reads, built where the notebook kernels run
 # (lab/rehearsal/module_owners.py)
 (venv_dir=$(cd "$venv" && pwd) && cd notebooks \

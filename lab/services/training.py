@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from lab.data_template import seed_sample_data
 from lab.db_templates import seed_prefect_home
 from lab.paths import repo_root
 from lab.services.process import (
@@ -64,7 +65,8 @@ def start_training_service(
 
     `python` is the interpreter to run it with (default: this one), e.g. a venv with only
     train/requirements.txt installed, as in the image. With this one, a fresh state gets a
-    copy of the migrated empty Prefect database that setup made, as the image has one.
+    copy of the migrated empty Prefect database that setup made, as the image has one, and
+    of the sample data set that setup generated.
     """
     if reuse and (running := find_service(name, state_dir)) is not None:
         wait_for_http(running, "/health", timeout_s)
@@ -72,6 +74,8 @@ def start_training_service(
     service_env = training_service_env(state_dir, mlflow_uri, host, port, env)
     if python is None:
         seed_prefect_home(Path(service_env["STATE_DIR"]))
+        if not service_env.get("DATA_DIR"):
+            seed_sample_data(Path(service_env["STATE_DIR"]))
     service = launch(
         name,
         [str(python or sys.executable), *TRAIN_COMMAND[1:]],
