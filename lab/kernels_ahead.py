@@ -27,6 +27,15 @@ class KernelAhead:
         self.manager = AsyncKernelManager(kernel_name=kernel_name)
         run_sync(self.manager.start_kernel)(cwd=str(cwd))
 
+    @classmethod
+    def start(cls, cwd: Path, kernel_name: str = KERNEL_NAME) -> KernelAhead | None:
+        """A kernel started ahead, or None if it cannot start: papermill then starts its own
+        when the notebook begins, and a notebook that cannot run says why, as before."""
+        try:
+            return cls(cwd, kernel_name)
+        except Exception:  # e.g. no such kernelspec: papermill's own start reports it
+            return None
+
     def papermill_kwargs(self) -> dict[str, Any]:
         """What papermill.execute_notebook needs to run the notebook on this kernel."""
         return {"km": self.manager}

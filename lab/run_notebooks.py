@@ -60,26 +60,27 @@ def run_all(names: list[str] | None = None) -> list[Outcome]:
     out_dir = state_dir() / "executed"
     todo = names or list(load_manifest(root).notebooks)
     outcomes = []
-    started = [KernelAhead(folder)]
+    started = [KernelAhead.start(folder)]
     try:
         for number, name in enumerate(todo):
             kernel = started[-1]
             if number + 1 < len(todo):
-                started.append(KernelAhead(folder))  # boots while this notebook runs
+                started.append(KernelAhead.start(folder))  # boots while this notebook runs
             outcomes.append(run_one(folder / f"{name}.ipynb", out_dir / f"{name}.ipynb", kernel))
-            kernel.request_shutdown()  # it exits while the next notebook starts
+            if kernel is not None:
+                kernel.request_shutdown()  # it exits while the next notebook starts
     finally:
-        for kernel in started:
+        for kernel in filter(None, started):
             kernel.request_shutdown()
             kernel.finish_shutdown()
     return outcomes
 
 
-def run_one(notebook: Path, output: Path, kernel: KernelAhead) -> Outcome:
-    """Execute one notebook on ``kernel``; a failure is reported, not raised."""
+def run_one(notebook: Path, output: Path, kernel: KernelAhead | None) -> Outcome:
+    """Execute one notebook on ``kernel`` (None: papermill starts one); report, not raise."""
     start = time.monotonic()
     try:
-        execute(notebook, output, **kernel.papermill_kwargs())
+        execute(notebook, output, **(kernel.papermill_kwargs() if kernel else {}))
     except Exception as error:  # reported per notebook; the job fails at the end
         return Outcome(notebook.stem, False, time.monotonic() - start, output, _short(error))
     return Outcome(notebook.stem, True, time.monotonic() - start, output)

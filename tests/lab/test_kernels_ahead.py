@@ -11,7 +11,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from lab.kernels import KERNEL_NAME
 from lab.kernels_ahead import KernelAhead
-from lab.run_notebooks import execute
+from lab.run_notebooks import execute, run_one
 
 
 def notebook(folder: Path, *sources: str) -> Path:
@@ -56,3 +56,11 @@ def test_a_failing_notebook_still_leaves_its_kernel_to_be_shut_down(tmp_path: Pa
         kernel.finish_shutdown()
     assert not process.is_running()
     assert "stop here" in (tmp_path / "out.ipynb").read_text()  # the traceback was written
+
+
+def test_a_kernel_that_cannot_start_ahead_is_left_to_papermill(tmp_path: Path) -> None:
+    assert KernelAhead.start(tmp_path, kernel_name="no-such-kernel") is None
+    source = notebook(tmp_path, "print(6 * 7)")
+    outcome = run_one(source, tmp_path / "out.ipynb", None)  # papermill starts its own
+    assert outcome.passed, outcome.error
+    assert outputs(tmp_path / "out.ipynb") == ["42\n"]
