@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from lab.db_templates import share_dir
 from lab.paths import repo_root
 
 #: Where the service keeps generated sets inside its STATE_DIR (sample_data.py's cache).
@@ -37,7 +38,7 @@ class DataTemplateError(RuntimeError):
 
 def template_dir(prefix: Path | None = None) -> Path:
     """Where this environment keeps its generated sets."""
-    return (prefix or Path(sys.prefix)) / "share" / "gourmetgram-train" / DATA_IN_STATE
+    return share_dir(prefix) / DATA_IN_STATE
 
 
 def make_template(target: Path | None = None, train_dir: Path | None = None) -> Path:

@@ -37,8 +37,12 @@ class DbTemplate:
 
     def path(self, prefix: Path | None = None) -> Path:
         """Where this environment's template lives (in its share/ folder)."""
-        base = prefix or Path(sys.prefix)
-        return base / "share" / "gourmetgram-train" / f"{self.package}-{version(self.package)}.db"
+        return share_dir(prefix) / f"{self.package}-{version(self.package)}.db"
+
+
+def share_dir(prefix: Path | None = None) -> Path:
+    """The folder of an environment (default: this one) where setup keeps what it made."""
+    return (prefix or Path(sys.prefix)) / "share" / "gourmetgram-train"
 
 
 def _prefect_upgrade(home: Path) -> tuple[list[str], dict[str, str]]:
