@@ -26,6 +26,7 @@ class KernelAhead:
         # The class nbclient itself uses: papermill drives it on the same event loop.
         self.manager = AsyncKernelManager(kernel_name=kernel_name)
         run_sync(self.manager.start_kernel)(cwd=str(cwd))
+        self.shutdown_requested = False
 
     @classmethod
     def start(cls, cwd: Path, kernel_name: str = KERNEL_NAME) -> KernelAhead | None:
@@ -41,9 +42,14 @@ class KernelAhead:
         return {"km": self.manager}
 
     def request_shutdown(self) -> None:
-        """Ask the kernel to exit, without waiting for it (the run goes on meanwhile)."""
-        if run_sync(self.manager.is_alive)():
+        """Ask the kernel to exit, once, without waiting for it (the run goes on meanwhile).
+
+        Once: a second request reaches a kernel already closing its event loop, which then
+        prints an "Event loop is closed" traceback.
+        """
+        if not self.shutdown_requested and run_sync(self.manager.is_alive)():
             run_sync(self.manager.request_shutdown)()
+            self.shutdown_requested = True
 
     def finish_shutdown(self) -> None:
         """Wait for the kernel to exit (killing it after a few seconds), then tidy up."""

@@ -64,3 +64,14 @@ def test_a_kernel_that_cannot_start_ahead_is_left_to_papermill(tmp_path: Path) -
     outcome = run_one(source, tmp_path / "out.ipynb", None)  # papermill starts its own
     assert outcome.passed, outcome.error
     assert outputs(tmp_path / "out.ipynb") == ["42\n"]
+
+
+def test_shutdown_is_requested_once(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    kernel = KernelAhead(tmp_path)
+    process = psutil.Process(kernel.manager.provisioner.process.pid)
+    execute(notebook(tmp_path, "print(1)"), tmp_path / "out.ipynb", **kernel.papermill_kwargs())
+    kernel.request_shutdown()
+    kernel.request_shutdown()  # as run_all's clean-up does for the last kernel: no second one
+    kernel.finish_shutdown()
+    assert not process.is_running()
+    assert "Event loop is closed" not in capfd.readouterr().err
