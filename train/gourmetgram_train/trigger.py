@@ -21,6 +21,7 @@ from gourmetgram_train.flow import (
     train_and_register,
 )
 from gourmetgram_train.mlflow_runs import REASON_TAG, end_stale_runs
+from gourmetgram_train.prefect_client import SharedFlowClient
 from gourmetgram_train.schemas import TriggerResponse
 from gourmetgram_train.stopping import ServiceStopping, check_stop, stop_requested
 from gourmetgram_train.tracking import MlflowUnavailableError, check_mlflow
@@ -41,10 +42,14 @@ def flow_settings() -> PrefectSettings:
     return get_current_settings().copy_with_update(updates={"flows.heartbeat_frequency": None})
 
 
+#: The Prefect client every flow run of the training thread uses (prefect_client.py).
+FLOW_CLIENT = SharedFlowClient()
+
+
 def run_flow(epochs: int | None) -> TrainingResult:
     """Run the Prefect flow once in this thread and return its result."""
     profile = get_settings_context().profile
-    with SettingsContext(profile=profile, settings=flow_settings()):
+    with SettingsContext(profile=profile, settings=flow_settings()), FLOW_CLIENT.current():
         return train_and_register(epochs=epochs)
 
 
