@@ -42,6 +42,7 @@ from lab.services.process import (
     until_ready,
     wait_for_http,
 )
+from lab.services.startup_gc import collector_paused
 
 FORKSERVER_NAME = "gourmetgram-app-forkserver"
 #: The app's third-party imports, and what torch.export's loader imports on a model's first
@@ -143,11 +144,12 @@ def _serve(context: str, env: dict[str, str], log_path: str) -> int:
 
 def serve_forks(path: Path) -> None:
     """The fork server: import PRELOAD, then fork one app per request on the socket."""
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError as error:  # see PRELOAD: the children import it if they need it
-            print(f"not preloaded: {name} ({error})", flush=True)
+    with collector_paused():  # lab/services/startup_gc.py
+        for name in PRELOAD:
+            try:
+                importlib.import_module(name)
+            except ImportError as error:  # see PRELOAD: the children import it if they need it
+                print(f"not preloaded: {name} ({error})", flush=True)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children are reaped as they end
 
     def stop(signum: int, frame: object) -> None:

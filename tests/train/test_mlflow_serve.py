@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import httpx
@@ -36,3 +37,5 @@ def test_an_mlflow_that_starts_its_server_otherwise_is_named(
     monkeypatch.delattr(mlflow.server, "_exec_cmd")
     with pytest.raises(MlflowLaunchError, match=r"start it with `python -m mlflow server`"):
         main(["--port", "1"])
+    assert gc.isenabled()  # the start-up's pause (startup_gc) ends with the failed start
+    gc.unfreeze()

@@ -1,0 +1,48 @@
+"""startup_gc: the collector is paused while a server starts, and always resumed once."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from lab.services.startup_gc import collector_paused, pause_collector, resume_collector
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    """Leave the test process's collector as it was: enabled, nothing frozen."""
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_paused_then_resumed_with_what_exists_frozen() -> None:
+    with collector_paused():
+        assert not gc.isenabled()
+        built = [[] for _ in range(1000)]  # what imports would build
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)
+
+
+def test_a_failing_start_resumes_the_collector() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("the server could not start")
+    assert gc.isenabled()
+
+
+def test_resumed_once_even_when_asked_again() -> None:
+    pause_collector()
+    resume_collector()  # before serving
+    frozen = gc.get_freeze_count()
+    gc.disable()  # someone else's pause, later: not ours to end
+    resume_collector()
+    assert not gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_a_collector_paused_by_someone_else_stays_paused() -> None:
+    gc.disable()
+    with collector_paused():
+        pass
+    assert not gc.isenabled()
