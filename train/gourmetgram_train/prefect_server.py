@@ -15,6 +15,9 @@ import httpx
 
 from gourmetgram_train.http_probe import probe_client
 
+#: The folder that holds this package, for the server's Python to import prefect_serve from.
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
+
 
 class PrefectServerError(RuntimeError):
     """Raised when the Prefect server exits or does not answer in time."""
@@ -76,12 +79,14 @@ class PrefectServer:
             "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
         }
         env.pop("PREFECT_API_URL", None)
+        # prefect_serve is found wherever the service was started from (a test's folder).
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_PARENT, env.get("PYTHONPATH")]))
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
-                    "prefect",
+                    "gourmetgram_train.prefect_serve",  # `prefect`, starting sooner
                     "server",
                     "start",
                     "--no-services",
