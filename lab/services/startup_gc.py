@@ -1,11 +1,11 @@
 """A service's start-up without the cyclic garbage collector walking what its imports build.
 
 Importing torch, MLflow or Prefect builds millions of objects that live as long as the
-process and leaves almost no garbage, yet the collector walks them again and again as they
-pile up: 10–15% of the CPU of those imports here (torch with torch.export's tracer and
-FastAPI: 5.7 s of CPU with it, 4.8 s without; mlflow.server: 4.6 s against 3.9 s). The
-lab's servers pause it while they import, then freeze what exists (``gc.freeze``: never
-walked again; the fork server's children share those pages untouched) and resume it.
+process, yet the collector walks them again and again as they pile up: 10–15% of the CPU of
+those imports here (torch with torch.export's tracer and FastAPI: 5.7 s of CPU with it,
+4.8 s without; mlflow.server: 4.6 s against 3.9 s). The lab's servers pause it while they
+import, then freeze what exists (``gc.freeze``: never walked again) and resume it. The
+price: the imports' little garbage is frozen with the rest, 5–15 MiB per server here.
 """
 
 from __future__ import annotations
