@@ -5,7 +5,8 @@ process, yet the collector walks them again and again as they pile up: 10–15% 
 those imports here (torch with torch.export's tracer and FastAPI: 5.7 s of CPU with it,
 4.8 s without; mlflow.server: 4.6 s against 3.9 s). The lab's servers pause it while they
 import, then freeze what exists (``gc.freeze``: never walked again) and resume it. The
-price: the imports' little garbage is frozen with the rest, 5–15 MiB per server here.
+price, measured at the lab's peak: each server holds 5–15 MiB more (the imports' garbage
+is frozen with the rest, and their heap grew without it being freed along the way).
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ def main() -> None:
         os.environ.update(prefect_server.client_env())
         # The imports build millions of objects that last, yet the cyclic collector walks them
         # again and again as they pile up: about 0.9 s of their 9 s of CPU here. Paused
-        # meanwhile; what they built is then frozen (never walked again; the price is their
-        # little garbage, kept: about 14 MiB here).
+        # meanwhile; what they built is then frozen (never walked again). The price: the
+        # service holds about 14 MiB more (startup_gc.py in lab/ measured it for each server).
         gc.disable()
         try:
             from prefect.logging.configuration import ensure_logging_setup
