@@ -28,6 +28,24 @@ def test_same_seed_same_weights() -> None:
     assert not torch.equal(next(first.parameters()), next(other.parameters()))
 
 
+def test_pooling_before_relu_computes_what_relu_before_pooling_does() -> None:
+    """The model pools before its ReLUs to save time; outputs and gradients stay the same."""
+    model = build_model(11, 0)
+    f = model.features
+    classic = nn.Sequential(f[0], f[2], f[1], f[3], f[5], f[4], *f[6:])  # conv, ReLU, pool, ...
+    assert [type(f[i]) for i in (1, 2, 4, 5)] == [nn.MaxPool2d, nn.ReLU] * 2
+    images = torch.randn(8, 3, 32, 32)
+    grads = []
+    for features in (f, classic):
+        model.zero_grad()
+        out = features(images)
+        out.sum().backward()
+        grads.append((out.detach(), [p.grad.clone() for p in features.parameters()]))
+    (ours, our_grads), (theirs, their_grads) = grads
+    assert torch.equal(ours, theirs)
+    assert all(torch.equal(a, b) for a, b in zip(our_grads, their_grads, strict=True))
+
+
 def test_cpu_is_picked_when_asked() -> None:
     assert pick_device("cpu") == torch.device("cpu")
     expected = "cuda" if torch.cuda.is_available() else "cpu"
