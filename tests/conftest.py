@@ -1,7 +1,9 @@
-"""Shared fixtures: one real MLflow server per session, and the real training service."""
+"""Shared fixtures: one real MLflow server per session, the real training service, and the
+test process's garbage collector restored after the start-up helpers' tests."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,3 +92,11 @@ def training_service(
         yield TrainingService(service, TRIGGER_TOKEN)
     finally:
         stop_service(service, state)
+
+
+@pytest.fixture()
+def collector_restored() -> Iterator[None]:
+    """Leave the test process's collector as it was: enabled, nothing frozen."""
+    yield
+    gc.unfreeze()
+    gc.enable()

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 
 import pytest
 
 from lab.services.startup_gc import collector_paused, pause_collector, resume_collector
 
-
-@pytest.fixture(autouse=True)
-def collector_restored() -> Iterator[None]:
-    """Leave the test process's collector as it was: enabled, nothing frozen."""
-    yield
-    gc.unfreeze()
-    gc.enable()
+pytestmark = pytest.mark.usefixtures("collector_restored")
 
 
 def test_paused_then_resumed_with_what_exists_frozen() -> None:
