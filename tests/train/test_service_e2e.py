@@ -50,7 +50,7 @@ def registry(mlflow_server) -> MlflowClient:
 
 
 def test_each_trigger_registers_the_next_version_and_moves_the_alias(
-    training_service, registry: MlflowClient
+    training_service, mlflow_server, registry: MlflowClient
 ) -> None:
     before = latest_version(registry)
     with training_service.client() as client:
@@ -71,6 +71,11 @@ def test_each_trigger_registers_the_next_version_and_moves_the_alias(
     run = registry.get_run(body["run_id"])
     assert run.info.status == "FINISHED"
     assert run.data.tags["gate"] == "passed"
+    # The service logs the run's page as it starts (MLflow's own link would cost a request).
+    log = training_service.service.log_path.read_text()
+    page = f"{mlflow_server.uri}/#/experiments/{run.info.experiment_id}/runs/{body['run_id']}"
+    assert f"MLflow run {run.info.run_name}: {page}" in log
+    assert "View run" not in log
     assert run.data.params["epochs"] == str(DEFAULT_EPOCHS)
     assert run.data.params["model"] == "SmallCNN"
     assert run.data.metrics["accuracy"] == pytest.approx(body["metrics"]["accuracy"])
@@ -88,6 +93,19 @@ def test_each_trigger_registers_the_next_version_and_moves_the_alias(
     assert len([k for k in model_metrics if k.startswith("accuracy_")]) == 11
     artifacts = {a.path for a in registry.list_artifacts(body["run_id"], "serving")}
     assert artifacts == {"serving/model.pt2", "serving/metadata.json"}
+
+
+def test_after_a_run_that_ended_the_next_trigger_does_not_look_for_runs_left_running(
+    training_service, mlflow_server
+) -> None:
+    log = mlflow_server.service.log_path
+    with training_service.client() as client:
+        assert client.post("/trigger-training", json={"epochs": 0}).status_code == 200
+        seen = len(log.read_text().splitlines())
+        assert client.post("/trigger-training", json={"epochs": 0}).status_code == 200
+    requests = log.read_text().splitlines()[seen:]
+    assert any("/runs/create" in line for line in requests)
+    assert not any("/runs/search" in line for line in requests)
 
 
 def test_failing_gate_registers_nothing(training_service, registry: MlflowClient) -> None:

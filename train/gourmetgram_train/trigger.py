@@ -20,7 +20,7 @@ from gourmetgram_train.flow import (
     TrainingResult,
     train_and_register,
 )
-from gourmetgram_train.mlflow_runs import REASON_TAG, end_stale_runs
+from gourmetgram_train.mlflow_runs import LEFT_RUNNING, REASON_TAG, end_stale_runs
 from gourmetgram_train.prefect_client import SharedFlowClient
 from gourmetgram_train.schemas import TriggerResponse
 from gourmetgram_train.stopping import ServiceStopping, check_stop, stop_requested
@@ -60,7 +60,7 @@ def check_mlflow_within(settings: Settings, budget: MlflowBudget) -> None:
 
 
 def end_stale_runs_before(settings: Settings) -> None:
-    """End the runs an earlier life of the service left RUNNING, before this run starts."""
+    """End the runs left RUNNING (by an earlier trigger, or an earlier life of the service)."""
     client = MlflowClient(settings.mlflow_tracking_uri, settings.mlflow_tracking_uri)
     end_stale_runs(client, settings.mlflow_experiment_name, "before the next run")
 
@@ -89,7 +89,8 @@ def run_trigger(settings: Settings, epochs: int | None) -> TriggerResponse:
         try:
             check_stop("before it started")
             check_mlflow_within(settings, budget)
-            end_stale_runs_before(settings)
+            if LEFT_RUNNING.possible:  # only when a run may be left so (mlflow_runs.LeftRunning)
+                end_stale_runs_before(settings)
             result = run_flow(epochs)
         except ServiceStopping as exc:
             raise HTTPException(
